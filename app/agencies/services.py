@@ -1,0 +1,84 @@
+"""Queries and use cases for agencies and agreements."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+
+from app.agencies.models import Agency, Agreement, AgreementStatus
+from app.auth.models import User
+from app.auth.roles import Role
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    id: int
+    name: str
+    ori: str
+    state: str
+    field_office: str | None
+    active_models: tuple[str, ...]
+    officers: int
+
+
+def agency_overview(*, state: str | None = None, model: str | None = None) -> list[AgencyRow]:
+    """Return every agency with its active program models and officer count, in two queries."""
+    officer_counts = (
+        select(User.agency_id, func.count(User.id).label("n"))
+        .where(User.role == Role.OFFICER.value, User.active.is_(True))
+        .group_by(User.agency_id).subquery()
+    )
+    query = (
+        select(Agency, func.coalesce(officer_counts.c.n, 0))
+        .outerjoin(officer_counts, officer_counts.c.agency_id == Agency.id)
+        .order_by(Agency.state, Agency.name)
+    )
+    if state:
+        query = query.where(Agency.state == state)
+    if model:
+        query = query.where(Agency.id.in_(
+            select(Agreement.agency_id).where(
+                Agreement.model == model, Agreement.status == AgreementStatus.ACTIVE.value)))
+    rows = db.session.execute(query).all()
+    models: dict[int, set[str]] = {}
+    for agency_id, model_name in db.session.execute(
+        select(Agreement.agency_id, Agreement.model)
+        .where(Agreement.status == AgreementStatus.ACTIVE.value)
+    ):
+        models.setdefault(agency_id, set()).add(model_name)
+    return [
+        AgencyRow(a.id, a.name, a.ori, a.state, a.field_office,
+                  tuple(sorted(models.get(a.id, ()))), n)
+        for a, n in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ProgramTotals:
+    agencies: int
+    active_agreements: int
+    terminated_agreements: int
+    officers: int
+    by_model: dict[str, int]
+
+
+def program_totals() -> ProgramTotals:
+    """Return program-wide counts, aggregated in SQL."""
+    agencies = db.session.execute(select(func.count(Agency.id))).scalar_one()
+    officers = db.session.execute(
+        select(func.count(User.id)).where(User.role == Role.OFFICER.value, User.active.is_(True))
+    ).scalar_one()
+    active = Agreement.status == AgreementStatus.ACTIVE.value
+    by_model: dict[str, int] = {m: 0 for m in ("JEM", "TFM", "WSO")}
+    active_total = terminated_total = 0
+    for model, n_active, n_terminated in db.session.execute(
+        select(Agreement.model,
+               func.sum(case((active, 1), else_=0)),
+               func.sum(case((and_(~active), 1), else_=0)))
+        .group_by(Agreement.model)
+    ):
+        by_model[model] = int(n_active or 0)
+        active_total += int(n_active or 0)
+        terminated_total += int(n_terminated or 0)
+    return ProgramTotals(agencies, active_total, terminated_total, officers, by_model)

@@ -1,0 +1,1 @@
+"""Assessments: question types, banks, exams, attempts, grading and item analysis."""

@@ -1,0 +1,1 @@
+"""Accounts, roles, sign-in, lockout and idle timeout."""

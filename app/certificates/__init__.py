@@ -1,0 +1,1 @@
+"""Certificates: issuance, PDF, signing, verification and revocation."""

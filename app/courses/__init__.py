@@ -1,0 +1,1 @@
+"""Courses: the content loader, rendering, versions, classes, progress and authoring."""

@@ -1,0 +1,1 @@
+"""The front door: home pages by role, health check, demo data."""

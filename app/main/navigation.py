@@ -1,0 +1,36 @@
+"""Which links each role sees in the main navigation and where each role lands."""
+from __future__ import annotations
+
+from flask import url_for
+
+from app.auth.roles import Role
+
+HOME_ENDPOINTS = {
+    Role.OFFICER: "main.officer_home",
+    Role.INSTRUCTOR: "main.instructor_home",
+    Role.CREDENTIALING: "main.credentialing_home",
+    Role.MANAGER: "main.manager_home",
+    Role.ADMIN: "admin.users",
+}
+
+# (endpoint, label, roles that see it)
+_LINKS = [
+    ("main.officer_home", "My training", {Role.OFFICER}),
+    ("main.instructor_home", "Teaching", {Role.INSTRUCTOR}),
+    ("main.credentialing_home", "Credentialing", {Role.CREDENTIALING}),
+    ("main.manager_home", "Program overview", {Role.MANAGER}),
+    ("agencies.index", "Agencies", {Role.CREDENTIALING, Role.MANAGER, Role.ADMIN}),
+    ("admin.users", "Users", {Role.ADMIN}),
+]
+
+
+def home_endpoint(user) -> str:
+    """Return the endpoint of the user's home page."""
+    return HOME_ENDPOINTS[Role(user.role)]
+
+
+def navigation_for(user) -> list[dict]:
+    """Return the navigation links for a signed-in user."""
+    role = Role(user.role)
+    return [{"endpoint": ep, "url": url_for(ep), "label": label}
+            for ep, label, roles in _LINKS if role in roles]

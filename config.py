@@ -1,0 +1,149 @@
+"""Configuration classes, read from environment variables.
+
+`APP_ENV` picks the class (`development` by default, `testing`,
+`production`). Production refuses to start without its secrets rather than
+fall back to a development value.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain `postgres://` and `postgresql://` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret_key() -> str:
+    """Return a per-checkout secret kept in instance/, so all workers share it."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 10_000)
+
+    # Sessions and cookies (NIST SP 800-53 AC-12: idle sessions end).
+    IDLE_TIMEOUT = timedelta(minutes=_env_int("IDLE_TIMEOUT_MINUTES", 15))
+    SESSION_COOKIE_NAME = "lms_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # Sign-in lockout (NIST SP 800-53 AC-7).
+    LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 5)
+    LOCKOUT_WINDOW = timedelta(minutes=_env_int("LOCKOUT_WINDOW_MINUTES", 15))
+    LOCKOUT_DURATION = timedelta(minutes=_env_int("LOCKOUT_DURATION_MINUTES", 15))
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-287g-training")
+    DEMO_ALLOWED = True
+    REQUIRED_SETTINGS: tuple[str, ...] = ()
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start when a required setting is missing."""
+        if cls.ENV_NAME == "development" and not cls.SECRET_KEY:
+            cls.SECRET_KEY = _development_secret_key()
+        missing = [name for name in cls.REQUIRED_SETTINGS if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                f"{cls.ENV_NAME} configuration is missing required environment "
+                f"variable(s): {', '.join(missing)}. Set them and start again."
+            )
+
+
+class DevelopmentConfig(Config):
+    """Local use with `make run`: SQLite in instance/, plain HTTP on loopback."""
+
+    ENV_NAME = "development"
+    # Served over plain HTTP on 127.0.0.1; production keeps Secure cookies.
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestingConfig(Config):
+    """The test suite: its own database, never the developer's."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("DATABASE_URL", "sqlite:///:memory:")
+    )
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    DEMO_PASSWORD = "demo-287g-training"
+
+
+class ProductionConfig(Config):
+    """Behind TLS, on PostgreSQL; no demo data, no fallback secrets."""
+
+    ENV_NAME = "production"
+    REQUIRED_SETTINGS = ("SECRET_KEY", "DATABASE_URL")
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    DEMO_ALLOWED = False
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Return the configuration class that APP_ENV names."""
+    name = os.environ.get("APP_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"APP_ENV={name!r} is not one of {', '.join(sorted(CONFIGS))}"
+        ) from None

@@ -1,0 +1,242 @@
+"""Shared fixtures: the app on a real database, clients, the CLI runner, factories.
+
+The database is SQLite in a temporary file by default, or PostgreSQL when
+DATABASE_URL is set (CI runs the suite both ways). The schema is built once
+per run by the real migrations, and every table is emptied after each test.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
+
+from config import TestingConfig, normalize_database_url
+
+# One hash computed once: scrypt is slow on purpose, and tests make many users.
+TEST_PASSWORD = "correct-horse-battery-42"
+_TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD, method="scrypt")
+ROLES = ("officer", "instructor", "credentialing", "manager", "admin")
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalize_database_url(url)
+    return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return _database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def _session_app(database_url):
+    """Build the app once and upgrade an empty database with the migrations."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        from app.extensions import db
+
+        if db.engine.dialect.name == "postgresql":
+            if "test" not in (db.engine.url.database or ""):
+                raise RuntimeError("refusing to reset a database whose name lacks 'test'")
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def fresh_app(database_url):
+    """Build a second app on the same database, for tests that must add routes or config."""
+    from app import create_app
+    from app.extensions import db
+
+    made = []
+
+    def build(config_base=TestingConfig, **settings):
+        config = type("FreshConfig", (config_base,), {
+            "SQLALCHEMY_DATABASE_URI": database_url, **settings})
+        made.append(create_app(config))
+        return made[-1]
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _empty_all_tables(db) -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture()
+def app(_session_app):
+    """The app inside an app context; every table is emptied afterwards."""
+    from app.extensions import db
+
+    with _session_app.app_context():
+        yield _session_app
+        _empty_all_tables(db)
+
+
+@pytest.fixture()
+def db(app):
+    from app.extensions import db as _db
+
+    return _db
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context.
+
+    The `app` fixture keeps an app context pushed for the test's own database
+    work; without this, requests would reuse it and share `g` and the
+    database session with the test and with each other, unlike production.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture()
+def client(app):
+    app.test_client_class = FreshContextClient
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories --------------------------------------------------------------
+
+class Factory:
+    """Make records with sensible defaults; each call commits."""
+
+    def __init__(self, db):
+        self.db = db
+        self._n = 0
+
+    def _next(self) -> int:
+        self._n += 1
+        return self._n
+
+    def agency(self, **kw):
+        from app.agencies.models import Agency
+
+        n = self._next()
+        agency = Agency(
+            name=kw.pop("name", f"Test County Sheriff's Office {n}"),
+            ori=kw.pop("ori", f"SC{n:07d}"),
+            state=kw.pop("state", "SC"),
+            field_office=kw.pop("field_office", "Atlanta"),
+            poc_email=kw.pop("poc_email", f"poc{n}@agency.example"),
+            **kw,
+        )
+        self.db.session.add(agency)
+        self.db.session.commit()
+        return agency
+
+    def agreement(self, agency, **kw):
+        from datetime import date
+
+        from app.agencies.models import Agreement
+
+        agreement = Agreement(agency_id=agency.id, model=kw.pop("model", "JEM"),
+                              signed_on=kw.pop("signed_on", date(2024, 1, 15)), **kw)
+        self.db.session.add(agreement)
+        self.db.session.commit()
+        return agreement
+
+    def user(self, role: str = "officer", **kw):
+        from app.auth.models import User
+
+        n = self._next()
+        if role == "officer" and "agency" not in kw and "agency_id" not in kw:
+            kw["agency"] = self.agency()
+        user = User(
+            email=kw.pop("email", f"{role}{n}@test.example"),
+            name=kw.pop("name", f"Test {role.title()} {n}"),
+            role=role,
+            active=kw.pop("active", True),
+            password_hash=_TEST_PASSWORD_HASH,
+            **kw,
+        )
+        self.db.session.add(user)
+        self.db.session.commit()
+        return user
+
+
+@pytest.fixture()
+def make(db) -> Factory:
+    return Factory(db)
+
+
+# --- signing in -------------------------------------------------------------
+
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def csrf_token_from(client, path: str = "/login") -> str:
+    """Return the CSRF token of the client's session, read from a page's meta tag."""
+    response = client.get(path, follow_redirects=True)
+    match = _CSRF_META.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class Auth:
+    """Sign a test client in and out through the real forms."""
+
+    def __init__(self, client, make: Factory):
+        self.client = client
+        self.make = make
+
+    def login(self, email: str, password: str = TEST_PASSWORD):
+        token = csrf_token_from(self.client, "/login")
+        return self.client.post("/login", data={
+            "email": email, "password": password, "csrf_token": token})
+
+    def login_as(self, role: str, **kw):
+        """Create a user of `role`, sign in as them and return the user."""
+        user = self.make.user(role, **kw)
+        response = self.login(user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    def logout(self):
+        token = csrf_token_from(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture()
+def auth(client, make) -> Auth:
+    return Auth(client, make)
