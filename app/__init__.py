@@ -154,10 +154,12 @@ def register_commands(app: Flask) -> None:
     """Add the `flask` subcommands."""
     from app.audit import register_audit_commands
     from app.auth.cli import register_user_commands
+    from app.courses.cli import register_content_commands
     from app.main.demo import register_demo_command
 
     register_audit_commands(app)
     register_user_commands(app)
+    register_content_commands(app)
     register_demo_command(app)
 
 

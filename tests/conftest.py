@@ -21,6 +21,7 @@ from config import TestingConfig, normalize_database_url
 TEST_PASSWORD = "correct-horse-battery-42"
 _TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD, method="scrypt")
 ROLES = ("officer", "instructor", "credentialing", "manager", "admin")
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -195,6 +196,48 @@ class Factory:
         return user
 
 
+    def course_world(self, content_dir=None):
+        """Sync the real curriculum (or `content_dir`) and return the IADP course and version."""
+        from sqlalchemy import select
+
+        from app.courses.loader import load_tree
+        from app.courses.models import Course, CourseVersion
+        from app.courses.services import content_sync
+        from app.models import utcnow
+
+        tree = load_tree(content_dir or CONTENT_DIR)
+        content_sync(tree=tree, actor="tests", now=utcnow())
+        course = self.db.session.execute(select(Course).where(Course.key == "iadp")).scalar_one()
+        version = self.db.session.execute(
+            select(CourseVersion).where(CourseVersion.course_id == course.id)
+            .order_by(CourseVersion.number.desc()).limit(1)).scalar_one()
+        return {"course": course, "version": version}
+
+    def training_class(self, version, instructor, **kw):
+        from datetime import date
+
+        from app.courses.models import ClassInstructor, TrainingClass
+
+        training_class = TrainingClass(
+            title=kw.pop("title", "IADP class test"), course_version_id=version.id,
+            start_date=kw.pop("start_date", date(2026, 11, 2)),
+            location=kw.pop("location", "FLETC Charleston, SC"), created_by_id=instructor.id)
+        self.db.session.add(training_class)
+        self.db.session.flush()
+        self.db.session.add(ClassInstructor(class_id=training_class.id, user_id=instructor.id))
+        self.db.session.commit()
+        return training_class
+
+    def enroll(self, training_class, officer):
+        from app.courses.models import Enrollment
+
+        enrollment = Enrollment(class_id=training_class.id, officer_id=officer.id,
+                                course_version_id=training_class.course_version_id)
+        self.db.session.add(enrollment)
+        self.db.session.commit()
+        return enrollment
+
+
 @pytest.fixture()
 def make(db) -> Factory:
     return Factory(db)
@@ -240,3 +283,35 @@ class Auth:
 @pytest.fixture()
 def auth(client, make) -> Auth:
     return Auth(client, make)
+
+
+class QueryCounter:
+    """Count the SQL statements the app sends while a block runs."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _listen(self, conn, cursor, statement, *args):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        self.statements.clear()
+        event.listen(self.engine, "before_cursor_execute", self._listen)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._listen)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture()
+def count_queries(db):
+    return QueryCounter(db.engine)

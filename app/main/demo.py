@@ -52,10 +52,13 @@ DEMO_OFFICERS = [
 ]
 
 
-def demo_load(*, password: str) -> dict[str, int]:
+DEMO_CLASS_TITLE = "IADP class 26-11 (demonstration)"
+
+
+def demo_load(*, password: str, content_dir=None) -> dict[str, int]:
     """Create whatever demo records are missing; return how many of each were made."""
     now = utcnow()
-    made = {"agencies": 0, "agreements": 0, "users": 0}
+    made = {"agencies": 0, "agreements": 0, "users": 0, "classes": 0}
     agencies = {a.ori: a for a in db.session.execute(select(Agency)).scalars()}
     for ori, name, state, office, poc, agreements in DEMO_AGENCIES:
         agency = agencies.get(ori)
@@ -79,7 +82,36 @@ def demo_load(*, password: str) -> dict[str, int]:
         user_create(email=email, name=name, role=role, password=password,
                     agency_id=agencies[ori].id if ori else None, actor="demo", now=now)
         made["users"] += 1
+    if content_dir is not None:
+        made["classes"] = _demo_class(content_dir, now)
     return made
+
+
+def _demo_class(content_dir, now) -> int:
+    """Load the curriculum and put the demo officers in an IADP class; 1 if created."""
+    from app.courses.classes import class_create, class_enroll
+    from app.courses.loader import load_tree
+    from app.courses.models import Course, CourseVersion, TrainingClass
+    from app.courses.services import content_sync
+
+    if db.session.execute(select(TrainingClass.id).where(
+            TrainingClass.title == DEMO_CLASS_TITLE)).first():
+        return 0
+    tree = load_tree(content_dir)
+    if tree.problems:
+        raise click.ClickException(f"content has problems; run flask content check {content_dir}")
+    content_sync(tree=tree, actor="demo", now=now)
+    version = db.session.execute(
+        select(CourseVersion).join(Course).where(Course.key == "iadp")
+        .order_by(CourseVersion.number.desc()).limit(1)).scalar_one()
+    instructor = db.session.execute(
+        select(User).where(User.email == "instructor@demo.example")).scalar_one()
+    training_class = class_create(
+        title=DEMO_CLASS_TITLE, course_version=version, start_date=date(2026, 11, 2),
+        location="FLETC Charleston, SC", instructor_ids=[], actor=instructor, now=now)
+    class_enroll(training_class=training_class, actor=instructor, now=now, emails=[
+        "officer@demo.example", "jordan.reyes@demo.example", "casey.nguyen@demo.example"])
+    return 1
 
 
 def register_demo_command(app: Flask) -> None:
@@ -90,5 +122,6 @@ def register_demo_command(app: Flask) -> None:
         """Create the demo data; running it twice changes nothing."""
         if not current_app.config["DEMO_ALLOWED"]:
             raise click.ClickException("demo data never loads in production")
-        made = demo_load(password=current_app.config["DEMO_PASSWORD"])
+        made = demo_load(password=current_app.config["DEMO_PASSWORD"],
+                         content_dir=current_app.config["CONTENT_DIR"])
         click.echo("demo data: " + ", ".join(f"{n} {k} created" for k, n in made.items()))

@@ -19,6 +19,9 @@ _LINKS = [
     ("main.instructor_home", "Teaching", {Role.INSTRUCTOR}),
     ("main.credentialing_home", "Credentialing", {Role.CREDENTIALING}),
     ("main.manager_home", "Program overview", {Role.MANAGER}),
+    ("courses.catalog", "Courses", set(Role)),
+    ("courses.classes", "Classes", {Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN}),
+    ("courses.authoring", "Authoring", {Role.INSTRUCTOR, Role.ADMIN}),
     ("agencies.index", "Agencies", {Role.CREDENTIALING, Role.MANAGER, Role.ADMIN}),
     ("admin.users", "Users", {Role.ADMIN}),
 ]

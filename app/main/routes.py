@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.agencies.services import agency_overview, program_totals
 from app.auth.decorators import roles_required
 from app.auth.roles import Role
+from app.courses.classes import officer_enrollments
+from app.courses.models import ClassInstructor, CourseVersion, TrainingClass
 from app.extensions import db
 from app.main.navigation import home_endpoint
 
@@ -38,14 +40,20 @@ def officer_home():
     """An officer's training, certificates and authority at a glance."""
     agency = current_user.agency
     agreements = [a for a in agency.agreements if a.status == "active"] if agency else []
-    return render_template("main/officer_home.html", agency=agency, agreements=agreements)
+    return render_template("main/officer_home.html", agency=agency, agreements=agreements,
+                           enrollments=officer_enrollments(current_user.id))
 
 
 @bp.route("/instructor")
 @roles_required(Role.INSTRUCTOR)
 def instructor_home():
     """An instructor's classes and authoring."""
-    return render_template("main/instructor_home.html")
+    classes = db.session.execute(
+        select(TrainingClass).join(ClassInstructor)
+        .where(ClassInstructor.user_id == current_user.id)
+        .options(db.joinedload(TrainingClass.course_version).joinedload(CourseVersion.course))
+        .order_by(TrainingClass.start_date.desc())).scalars().all()
+    return render_template("main/instructor_home.html", classes=classes)
 
 
 @bp.route("/credentialing")

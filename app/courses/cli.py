@@ -1,0 +1,79 @@
+"""`flask content check | sync | render | export`."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from app.courses.loader import load_tree, normalize_newlines
+from app.courses.services import ContentError, content_export, content_sync
+from app.markdown import render_markdown
+from app.models import utcnow
+
+
+def _content_dir(directory: str | None) -> tuple[Path, str]:
+    if directory:
+        return Path(directory), directory
+    path = Path(current_app.config["CONTENT_DIR"])
+    try:
+        return path, str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return path, str(path)
+
+
+def register_content_commands(app: Flask) -> None:
+    """Add the `flask content` group."""
+
+    @app.cli.group("content")
+    def content_group() -> None:
+        """Check, load, render and export the curriculum."""
+
+    @content_group.command("check")
+    @click.argument("directory", required=False)
+    def check_command(directory: str | None) -> None:
+        """Validate the content tree; print path:line: message per problem."""
+        path, shown = _content_dir(directory)
+        tree = load_tree(path, shown)
+        for problem in tree.problems:
+            click.echo(str(problem))
+        if tree.problems:
+            click.echo(f"{len(tree.problems)} problem(s) found", err=True)
+            raise SystemExit(1)
+        click.echo(f"content OK: {len(tree.lessons)} lessons, {len(tree.courses)} courses", err=True)
+
+    @content_group.command("sync")
+    @click.argument("directory", required=False)
+    def sync_command(directory: str | None) -> None:
+        """Load or update courses and lessons; idempotent."""
+        path, shown = _content_dir(directory)
+        started = time.perf_counter()
+        tree = load_tree(path, shown)
+        try:
+            summary = content_sync(tree=tree, actor="content sync", now=utcnow())
+        except ContentError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            click.echo("nothing was loaded: fix the problems above first", err=True)
+            raise SystemExit(1) from None
+        click.echo(f"synced in {time.perf_counter() - started:.2f} s: {summary}")
+
+    @content_group.command("render")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    def render_command(file: str) -> None:
+        """Print the sanitized HTML of one lesson file, as the lesson page shows it."""
+        text = normalize_newlines(Path(file).read_text(encoding="utf-8-sig"))
+        lines = text.split("\n")
+        if lines and lines[0].strip() == "---":
+            end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+            if end is not None:
+                text = "\n".join(lines[end + 1:])
+        click.echo(render_markdown(text))
+
+    @content_group.command("export")
+    @click.argument("directory")
+    def export_command(directory: str) -> None:
+        """Write the current published lessons and courses back as files."""
+        written = content_export(target=Path(directory))
+        click.echo(f"wrote {len(written)} files under {directory}")
