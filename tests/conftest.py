@@ -237,6 +237,31 @@ class Factory:
         self.db.session.commit()
         return enrollment
 
+    def complete_weeks(self, enrollment, weeks: int):
+        """Mark every lesson of weeks 1..`weeks` complete."""
+        from app.courses.classes import lesson_complete
+        from app.models import utcnow
+
+        for item in enrollment.course_version.items:
+            if item.week <= weeks:
+                lesson_complete(enrollment=enrollment, position=item.position,
+                                lesson_revision_id=item.lesson_revision_id, now=utcnow())
+
+    def attempt(self, enrollment, exam_key: str, *, submit: bool = False, seed: int = 7):
+        """Start an attempt (completing the lessons it needs); submit it blank if asked."""
+        import random
+
+        from app.assessments.attempts import attempt_start, attempt_submit, exam_definition
+        from app.models import utcnow
+
+        exam = exam_definition(enrollment.course_version, exam_key)
+        self.complete_weeks(enrollment, exam.get("after_week", 0))
+        attempt = attempt_start(enrollment=enrollment, exam_key=exam_key, now=utcnow(),
+                                rng=random.Random(seed))
+        if submit:
+            attempt_submit(attempt=attempt, now=utcnow())
+        return attempt
+
 
 @pytest.fixture()
 def make(db) -> Factory:

@@ -132,6 +132,9 @@ def lesson_complete(*, enrollment: Enrollment, position: int, lesson_revision_id
     except IntegrityError:  # a double click raced us; the first one counts
         db.session.rollback()
         return False
+    from app.assessments.completion import completion_check  # completion needs exams too
+
+    completion_check(enrollment=enrollment, now=now)
     return True
 
 

@@ -21,7 +21,12 @@ SUBJECT_AREAS = (
 STATUSES = ("sample", "official")
 LESSON_KEYS = ("id", "title", "subject", "minutes", "status", "objectives", "references")
 COURSE_REQUIRED = ("id", "code", "title", "kind", "models", "status", "description", "weeks")
-COURSE_KEYS = COURSE_REQUIRED + ("require_order",)
+COURSE_KEYS = COURSE_REQUIRED + ("require_order", "rules", "exams")
+RULE_KEYS = ("pass_mark", "remediations", "max_failures")
+EXAM_KEYS = ("id", "title", "kind", "after_week", "time_limit_minutes", "review", "draws", "questions")
+EXAM_KINDS = ("graded", "practice")
+REVIEW_MODES = ("immediately", "after_close", "never")
+DRAW_KEYS = ("count", "weeks", "subject", "bank", "tag")
 COURSE_KINDS = ("basic", "refresher")
 PROGRAM_MODELS = ("JEM", "TFM", "WSO")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -85,6 +90,9 @@ class CourseSource:
     description: str
     require_order: bool
     weeks: list[WeekSource]
+    rules: dict = field(default_factory=dict)
+    exams: list[dict] = field(default_factory=list)
+    exam_lines: dict[str, int] = field(default_factory=dict)
 
     def lesson_keys(self) -> list[str]:
         return [key for week in self.weeks for _title, keys in week.days for key in keys]
@@ -94,6 +102,7 @@ class CourseSource:
 class ContentTree:
     lessons: dict[str, LessonSource] = field(default_factory=dict)
     courses: dict[str, CourseSource] = field(default_factory=dict)
+    banks: dict = field(default_factory=dict)  # bank key -> assessments.banks.BankSource
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -111,7 +120,7 @@ def course_version_hash(course: CourseSource, lesson_hashes: dict[str, str]) -> 
     payload = {
         "key": course.key, "code": course.code, "title": course.title, "kind": course.kind,
         "models": course.models, "status": course.status, "description": course.description,
-        "require_order": course.require_order,
+        "require_order": course.require_order, "rules": course.rules, "exams": course.exams,
         "weeks": [{"title": w.title, "days": [
             {"title": t, "lessons": [[k, lesson_hashes[k]] for k in keys]} for t, keys in w.days
         ]} for w in course.weeks],
@@ -368,15 +377,104 @@ def parse_course(text: str, path: str, problems: list[Problem],
                     keys.append(lesson_key)
                 days.append((str(_value(day["title"][0])), keys))
             weeks.append(WeekSource(str(_value(week["title"][0])), days))
+    rules = _parse_rules(top.get("rules"), path, fail)
+    exams, exam_lines = _parse_exams(top.get("exams"), path, problems, fail, len(weeks))
     if not ok:
         return None
     course = CourseSource(
         key=key, path=path, source_text=text, code=texts["code"].strip(),
         title=texts["title"].strip(), kind=kind, models=models, status=status,
         description=" ".join(texts["description"].split()), require_order=require_order,
-        weeks=weeks,
+        weeks=weeks, rules=rules, exams=exams, exam_lines=exam_lines,
     )
     return course, lesson_lines
+
+
+def _parse_rules(entry, path: str, fail) -> dict:
+    """Read a course's examination rules; the program's defaults fill the gaps."""
+    rules = {"pass_mark": 70, "remediations": 1, "max_failures": 2}
+    if entry is None:
+        return rules
+    node, line = entry
+    data = _value(node)
+    if not isinstance(data, dict):
+        fail(line, "rules must be a mapping of pass_mark, remediations and max_failures")
+        return rules
+    for name, value in data.items():
+        if name not in RULE_KEYS:
+            fail(line, f"unknown rule '{name}' (allowed: {', '.join(RULE_KEYS)})")
+        elif name == "pass_mark" and not (isinstance(value, (int, float)) and 0 < value <= 100):
+            fail(line, "pass_mark must be a percent from 1 to 100")
+        elif name != "pass_mark" and not (isinstance(value, int) and not isinstance(value, bool)
+                                          and 0 <= value <= 10):
+            fail(line, f"{name} must be a whole number from 0 to 10")
+        else:
+            rules[name] = value
+    if rules["max_failures"] < 1:
+        fail(line, "max_failures must be at least 1")
+    return rules
+
+
+def _parse_exams(entry, path: str, problems: list[Problem], fail, week_count: int):
+    """Read a course's examinations: structure only; load_tree checks questions and pools."""
+    exams: list[dict] = []
+    lines: dict[str, int] = {}
+    if entry is None:
+        return exams, lines
+    node, line = entry
+    if not isinstance(node, yaml.SequenceNode):
+        fail(line, "exams must be a list")
+        return exams, lines
+    for exam_node in node.value:
+        exam_line = exam_node.start_mark.line + 1
+        exam = _mapping(exam_node, path, 0, problems, "an exam")
+        if exam is None:
+            fail(exam_line, "an exam must be a mapping")
+            continue
+        data = {name: _value(value_node) for name, (value_node, _l) in exam.items()}
+        for name, (_node, name_line) in exam.items():
+            if name not in EXAM_KEYS:
+                fail(name_line, f"unknown exam key '{name}' (allowed: {', '.join(EXAM_KEYS)})")
+        exam_id = data.get("id")
+        if not isinstance(exam_id, str) or not ID_PATTERN.match(exam_id):
+            fail(exam_line, "an exam needs an id of lower case letters, digits and hyphens")
+            continue
+        if exam_id in lines:
+            fail(exam_line, f"duplicate exam id '{exam_id}' (also line {lines[exam_id]})")
+            continue
+        lines[exam_id] = exam_line
+        kind = data.get("kind", "graded")
+        if kind not in EXAM_KINDS:
+            fail(exam_line, f"exam '{exam_id}': kind must be graded or practice")
+        if not isinstance(data.get("title"), str) or not data["title"].strip():
+            fail(exam_line, f"exam '{exam_id}': a title is required")
+        after_week = data.get("after_week", 0)
+        if not isinstance(after_week, int) or not 0 <= after_week <= week_count:
+            fail(exam_line, f"exam '{exam_id}': after_week must be a week of the course (0 to {week_count})")
+        limit = data.get("time_limit_minutes")
+        if kind == "graded" and limit is None:
+            fail(exam_line, f"exam '{exam_id}': a graded exam needs time_limit_minutes")
+        elif limit is not None and not (isinstance(limit, int) and 1 <= limit <= 600):
+            fail(exam_line, f"exam '{exam_id}': time_limit_minutes must be 1 to 600")
+        review = data.get("review", "immediately")
+        if review not in REVIEW_MODES:
+            fail(exam_line, f"exam '{exam_id}': review must be one of {', '.join(REVIEW_MODES)}")
+        draws = data.get("draws") or []
+        questions = data.get("questions") or []
+        if not isinstance(draws, list) or not isinstance(questions, list) or not (draws or questions):
+            fail(exam_line, f"exam '{exam_id}': give questions, draws, or both")
+            continue
+        for draw in draws:
+            if not isinstance(draw, dict) or set(draw) - set(DRAW_KEYS):
+                fail(exam_line, f"exam '{exam_id}': a draw takes only {', '.join(DRAW_KEYS)}")
+            elif not isinstance(draw.get("count"), int) or draw["count"] < 1:
+                fail(exam_line, f"exam '{exam_id}': each draw needs a count of at least 1")
+        exams.append({
+            "id": exam_id, "title": str(data.get("title", "")).strip(), "kind": kind,
+            "after_week": after_week, "time_limit_minutes": limit, "review": review,
+            "draws": draws, "questions": [str(q) for q in questions],
+        })
+    return exams, lines
 
 
 # --- the tree ---------------------------------------------------------------------
@@ -430,8 +528,32 @@ def load_tree(content_dir: Path, display_root: str | None = None) -> ContentTree
                 f"course names {reason}: '{lesson_key}'")))
         if not unknown:
             tree.courses[course.key] = course
+    _load_banks_and_check_exams(tree, content_dir, root, known)
     problems.sort()
     return tree
+
+
+def _load_banks_and_check_exams(tree: ContentTree, content_dir: Path, root: str,
+                                known_lessons: set[str]) -> None:
+    """Read the question banks, then check every course's exams against them."""
+    # Imported here: the assessments package builds on this loader.
+    from app.assessments.banks import load_banks
+    from app.assessments.exams import QuestionMeta, lesson_weeks, pool_problems
+
+    tree.banks = load_banks(content_dir, root, known_lessons, tree.problems)
+    subjects = {k: lesson.subject for k, lesson in tree.lessons.items()}
+    metas = [QuestionMeta(q.key, bank.key, subjects.get(q.lesson, bank.subject), q.lesson, tuple(q.tags))
+             for bank in tree.banks.values() for q in bank.questions]
+    for course in list(tree.courses.values()):
+        weeks = lesson_weeks([(w.title, [k for _t, keys in w.days for k in keys]) for w in course.weeks])
+        shown = f"{root.rstrip('/')}/{course.path}"
+        broken = False
+        for exam in course.exams:
+            for message in pool_problems(exam, metas, weeks):
+                tree.problems.append(Problem(shown, course.exam_lines[exam["id"]], message))
+                broken = True
+        if broken:
+            del tree.courses[course.key]
 
 
 def _read(file: Path, shown: str, problems: list[Problem]) -> str | None:

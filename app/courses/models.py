@@ -78,6 +78,8 @@ class CourseVersion(db.Model):
     require_order: Mapped[bool] = mapped_column(Boolean)
     # [{"title": week title, "days": [{"title": day title, "positions": [..]}]}]
     outline: Mapped[list] = mapped_column(JSON)
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)   # pass mark, remediations, failures
+    exams: Mapped[list] = mapped_column(JSON, default=list)   # exam definitions, in order
     source_path: Mapped[str] = mapped_column(String(300))
     source_text: Mapped[str] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(10))  # sync | publish

@@ -39,11 +39,14 @@ class SyncSummary:
     lesson_revisions_created: int = 0
     courses_seen: int = 0
     courses_created: int = 0
+    questions_seen: int = 0
+    question_revisions_created: int = 0
     versions_created: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         versions = ", ".join(self.versions_created) or "none"
         return (f"{self.lessons_seen} lessons ({self.lesson_revisions_created} new revisions), "
+                f"{self.questions_seen} questions ({self.question_revisions_created} new revisions), "
                 f"{self.courses_seen} courses ({self.courses_created} new); "
                 f"new course versions: {versions}")
 
@@ -83,7 +86,7 @@ def _ensure_course_version(
         course_id=course_row.id, number=(latest.number + 1) if latest else 1,
         content_hash=content_hash, title=source.title, description=source.description,
         models=source.models, status=source.status, require_order=source.require_order,
-        outline=[], source_path=source.path, source_text=source.source_text, origin=origin,
+        outline=[], rules=source.rules, exams=source.exams, source_path=source.path, source_text=source.source_text, origin=origin,
         created_at=now, created_by_id=getattr(actor, "id", None),
     )
     db.session.add(version)
@@ -132,6 +135,10 @@ def content_sync(*, tree: ContentTree, actor, now: datetime) -> SyncSummary:
             summary.lesson_revisions_created += 1
         revisions[key] = revision
     db.session.flush()
+    from app.assessments.services import banks_sync  # the assessments build on courses
+
+    summary.questions_seen, summary.question_revisions_created = banks_sync(
+        banks=tree.banks, lessons=tree.lessons, now=now)
     courses = {c.key: c for c in db.session.execute(select(Course)).scalars()}
     latest = _latest_versions()
     for key, source in tree.courses.items():

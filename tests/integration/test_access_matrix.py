@@ -60,6 +60,24 @@ MATRIX = {
     "courses.author_lesson": ("GET", lambda w: {"lesson_key": w["lesson_key"]}, only("instructor", "admin")),
     "courses.author_preview": ("POST", lambda w: {}, only("instructor", "admin")),
     "courses.lesson_history": ("GET", lambda w: {"lesson_key": w["lesson_key"]}, only("instructor", "admin")),
+    # examinations (in this order: the officer's submit closes the open attempt)
+    "assessments.overview": ("GET", lambda w: {"enrollment_id": w["enrollment"].id}, only("officer")),
+    "assessments.start": ("POST", lambda w: {"enrollment_id": w["enrollment"].id, "exam_key": "iadp-quiz-1"},
+                          only("officer", ok=302)),
+    "assessments.take": ("GET", lambda w: {"attempt_id": w["open_attempt"].id}, only("officer")),
+    "assessments.save_answer": ("POST", lambda w: {"attempt_id": w["open_attempt"].id, "index": 0},
+                                only("officer", ok=302)),
+    "assessments.submit": ("POST", lambda w: {"attempt_id": w["open_attempt"].id}, only("officer", ok=302)),
+    "assessments.review": ("GET", lambda w: {"attempt_id": w["open_attempt"].id}, only("officer")),
+    "assessments.gradebook": ("GET", lambda w: {"class_id": w["class"].id}, only("instructor", "manager", "admin")),
+    "assessments.attempt_detail": ("GET", lambda w: {"attempt_id": w["closed_attempt"].id},
+                                   only("instructor", "manager", "admin")),
+    "assessments.override": ("POST", lambda w: {"attempt_id": w["closed_attempt"].id},
+                             only("instructor", "admin", ok=302)),
+    "assessments.reinstate": ("POST", lambda w: {"enrollment_id": w["enrollment"].id},
+                              only("instructor", "admin", ok=302)),
+    "assessments.item_analysis": ("GET", lambda w: {"class_id": w["class"].id},
+                                  only("instructor", "manager", "admin")),
 }
 
 
@@ -71,9 +89,13 @@ def build_world(make, me):
     instructor = me if me is not None and me.role == "instructor" else make.user("instructor")
     training_class = make.training_class(world["version"], instructor)
     officer = me if me is not None and me.role == "officer" else make.user("officer")
+    enrollment = make.enroll(training_class, officer)
+    classmate = make.enroll(training_class, make.user("officer"))
     world.update({
         "class": training_class,
-        "enrollment": make.enroll(training_class, officer),
+        "enrollment": enrollment,
+        "open_attempt": make.attempt(enrollment, "iadp-exam-1"),
+        "closed_attempt": make.attempt(classmate, "iadp-exam-1", submit=True),
         "lesson_key": world["version"].items[0].lesson_key,
         "now": utcnow(),
     })

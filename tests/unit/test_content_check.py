@@ -411,7 +411,7 @@ COURSE_CASES = [
      [f"{COURSE}:1: a course file must be a mapping of keys to values"]),
     ("unknown-key", edit(C, "title: Demo course\n", "title: Demo course\ntitel: typo\n"),
      [f"{COURSE}:4: unknown course key 'titel' (allowed: id, code, title, kind, models, status, "
-      "description, weeks, require_order)"]),
+      "description, weeks, require_order, rules, exams)"]),
     ("duplicate-key", edit(C, "kind: basic\n", "kind: basic\nkind: refresher\n"),
      [f"{COURSE}:5: duplicate key 'kind'"]),
     ("missing-key", edit(C, "code: DEMO\n", ""),
