@@ -70,6 +70,8 @@ def start_decision(enrollment: Enrollment, exam: dict, completed: set[int],
         week = exam.get("after_week", 0)
         return Decision(False, False, f"Opens when you finish the lessons of week{'s 1 to' if week > 1 else ''} {week}.")
     if exam["kind"] == "practice":
+        if current.disqualified:
+            return Decision(False, False, "Disqualified: quizzes are closed too.")
         return Decision(True, False, "Practice quiz: not graded, take it as often as you like.")
     return next_attempt(rules, current, exam["id"])
 
