@@ -32,6 +32,10 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _refresher_years(default: int) -> dict[str, int]:
+    return {model: _env_int(f"REFRESHER_YEARS_{model}", default) for model in ("JEM", "TFM", "WSO")}
+
+
 def normalize_database_url(url: str) -> str:
     """Use the psycopg 3 driver for plain `postgres://` and `postgresql://` URLs."""
     for prefix in ("postgres://", "postgresql://"):
@@ -82,6 +86,20 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-287g-training")
+
+    # Signing keys (see README "Certificates and signing keys").
+    KEYS_DIR = Path(os.environ.get("KEYS_DIR", INSTANCE_DIR / "keys"))
+    TRUST_ROOT_PATH = os.environ.get("TRUST_ROOT_PATH")
+    SIGNING_CERT_PATH = os.environ.get("SIGNING_CERT_PATH")
+    SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH")
+    SIGNING_PKCS12_PATH = os.environ.get("SIGNING_PKCS12_PATH")
+    SIGNING_KEY_PASSPHRASE = os.environ.get("SIGNING_KEY_PASSPHRASE")
+    ISSUING_OFFICIAL_NAME = os.environ.get("ISSUING_OFFICIAL_NAME", "Director, 287(g) Training Program")
+    ISSUING_OFFICIAL_TITLE = os.environ.get("ISSUING_OFFICIAL_TITLE", "FLETC Charleston, South Carolina")
+    # Years between refreshers, per program model (the domain notes some sources say annual).
+    REFRESHER_YEARS_DEFAULT = _env_int("REFRESHER_YEARS", 2)
+    REFRESHER_YEARS = _refresher_years(REFRESHER_YEARS_DEFAULT)
+    AUTHORIZATION_YEARS = _env_int("AUTHORIZATION_YEARS", 1)
     DEMO_ALLOWED = True
     REQUIRED_SETTINGS: tuple[str, ...] = ()
 

@@ -45,7 +45,9 @@ class QuestionRevision(db.Model):
     subject: Mapped[str] = mapped_column(String(60))
     cite: Mapped[str] = mapped_column(Text)
     tags: Mapped[list] = mapped_column(JSON)
-    stem_html: Mapped[str] = mapped_column(Text)
+    stem_md: Mapped[str] = mapped_column(Text)        # as written, for export
+    feedback_md: Mapped[str] = mapped_column(Text)
+    stem_html: Mapped[str] = mapped_column(Text)      # rendered once, by the one pipeline
     feedback_html: Mapped[str] = mapped_column(Text)
     # Options, pairs and the answer key, with each option's rendered HTML.
     spec: Mapped[dict] = mapped_column(JSON)

@@ -71,6 +71,44 @@ def register_content_commands(app: Flask) -> None:
                 text = "\n".join(lines[end + 1:])
         click.echo(render_markdown(text))
 
+    @content_group.command("import-gift")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--bank", "bank_key", default=None, help="Bank to import into (default: the file name).")
+    @click.option("--subject", default=None, help="Subject area of a new bank.")
+    def import_gift_command(file: str, bank_key: str | None, subject: str | None) -> None:
+        """Import a Moodle GIFT file whole or not at all; print how many questions were imported."""
+        from app.assessments.gift import slugify
+        from app.assessments.services import GiftImportError, bank_import_gift
+
+        path = Path(file)
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise click.ClickException(f"{file}: not UTF-8 text ({error.reason})") from None
+        try:
+            count = bank_import_gift(text=text, path=file, bank_key=bank_key or slugify(path.stem),
+                                     subject=subject, now=utcnow(), actor="content import-gift")
+        except GiftImportError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            click.echo("nothing was imported", err=True)
+            raise SystemExit(1) from None
+        click.echo(f"{count} questions imported")
+
+    @content_group.command("export-gift")
+    @click.argument("bank")
+    @click.argument("out", type=click.Path(dir_okay=False))
+    def export_gift_command(bank: str, out: str) -> None:
+        """Write a bank as GIFT."""
+        from app.assessments.services import bank_export_gift
+
+        try:
+            text, count = bank_export_gift(bank_key=bank)
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {count} questions to {out}")
+
     @content_group.command("export")
     @click.argument("directory")
     def export_command(directory: str) -> None:

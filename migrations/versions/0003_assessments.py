@@ -41,6 +41,8 @@ def upgrade():
     sa.Column('subject', sa.String(length=60), nullable=False),
     sa.Column('cite', sa.Text(), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
+    sa.Column('stem_md', sa.Text(), nullable=False),
+    sa.Column('feedback_md', sa.Text(), nullable=False),
     sa.Column('stem_html', sa.Text(), nullable=False),
     sa.Column('feedback_html', sa.Text(), nullable=False),
     sa.Column('spec', sa.JSON(), nullable=False),
