@@ -20,6 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: install
 	mkdir -p instance
 	$(BIN)/flask db upgrade
+	test -f $${KEYS_DIR:-instance/keys}/signing.pem || $(BIN)/flask keys init
 	$(BIN)/flask content sync
 	$(BIN)/flask demo
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} \

@@ -62,10 +62,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register each feature's blueprint."""
     from app.admin.routes import bp as admin_bp
+    from app.api.routes import bp as api_bp
+    from app.audit_views import bp as audit_bp
     from app.agencies.routes import bp as agencies_bp
     from app.assessments.routes import bp as assessments_bp
     from app.auth.routes import bp as auth_bp
+    from app.authority.routes import bp as authority_bp
     from app.certificates.routes import bp as certificates_bp
+    from app.certificates.routes import public_bp as verify_bp
     from app.courses.routes import bp as courses_bp
     from app.main.routes import bp as main_bp
 
@@ -76,6 +80,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp, url_prefix="/courses")
     app.register_blueprint(assessments_bp, url_prefix="/exams")
     app.register_blueprint(certificates_bp, url_prefix="/certificates")
+    app.register_blueprint(verify_bp)
+    app.register_blueprint(authority_bp, url_prefix="/authority")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
 
 
 def api_error(status: int, code: str, message: str):
@@ -154,12 +162,14 @@ def register_commands(app: Flask) -> None:
     """Add the `flask` subcommands."""
     from app.audit import register_audit_commands
     from app.auth.cli import register_user_commands
+    from app.certificates.cli import register_certificate_commands
     from app.courses.cli import register_content_commands
     from app.main.demo import register_demo_command
 
     register_audit_commands(app)
     register_user_commands(app)
     register_content_commands(app)
+    register_certificate_commands(app)
     register_demo_command(app)
 
 

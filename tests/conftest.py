@@ -37,7 +37,17 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def _session_app(database_url):
+def keys_dir(tmp_path_factory) -> Path:
+    """The program's signing keys for this test run, made once."""
+    from app.certificates.keys import keys_init
+
+    directory = tmp_path_factory.mktemp("keys") / "keys"
+    keys_init(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def _session_app(database_url, keys_dir):
     """Build the app once and upgrade an empty database with the migrations."""
     from flask_migrate import upgrade
 
@@ -45,6 +55,8 @@ def _session_app(database_url):
 
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
+        KEYS_DIR = keys_dir
+        PUBLIC_BASE_URL = "https://training.example.gov"
 
     app = create_app(Config)
     with app.app_context():
@@ -64,7 +76,7 @@ def _session_app(database_url):
 
 
 @pytest.fixture()
-def fresh_app(database_url):
+def fresh_app(database_url, keys_dir):
     """Build a second app on the same database, for tests that must add routes or config."""
     from app import create_app
     from app.extensions import db
@@ -72,6 +84,7 @@ def fresh_app(database_url):
     made = []
 
     def build(config_base=TestingConfig, **settings):
+        settings.setdefault("KEYS_DIR", keys_dir)
         config = type("FreshConfig", (config_base,), {
             "SQLALCHEMY_DATABASE_URI": database_url, **settings})
         made.append(create_app(config))
@@ -261,6 +274,36 @@ class Factory:
         if submit:
             attempt_submit(attempt=attempt, now=utcnow())
         return attempt
+
+    def certificate(self, enrollment, *, completed_at=None):
+        """Record the enrollment's course complete and issue its signed certificate."""
+        from app.assessments.models import CourseCompletion
+        from app.certificates.services import certificate_issue
+        from app.models import utcnow
+
+        now = completed_at or utcnow()
+        completion = CourseCompletion(enrollment_id=enrollment.id, officer_id=enrollment.officer_id,
+                                      course_version_id=enrollment.course_version_id,
+                                      completed_at=now, scores={})
+        self.db.session.add(completion)
+        self.db.session.commit()
+        return certificate_issue(completion=completion, now=now)
+
+    def grant(self, officer, agreement, actor, *, on=None):
+        from app.authority.services import authority_grant
+        from app.models import utcnow
+
+        now = utcnow()
+        return authority_grant(officer=officer, agreement=agreement, on=on or now.date(), actor=actor, now=now)
+
+    def api_token(self, user):
+        """Create an API token for `user`; the secret is kept on the record as `.secret` for tests."""
+        from app.api.tokens import token_create
+        from app.models import utcnow
+
+        token, secret = token_create(user=user, name="tests", actor=user, now=utcnow())
+        token.secret = secret
+        return token
 
 
 @pytest.fixture()

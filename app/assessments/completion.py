@@ -43,7 +43,26 @@ def completion_check(*, enrollment: Enrollment, now: datetime) -> CourseCompleti
         db.session.rollback()
         return db.session.execute(select(CourseCompletion).where(
             CourseCompletion.enrollment_id == enrollment.id)).scalar_one()
+    _issue_certificate(completion, now)
     return completion
+
+
+def _issue_certificate(completion: CourseCompletion, now: datetime) -> None:
+    """Issue the certificate right away; if signing is unavailable, it stays pending.
+
+    The completion is already recorded, so nothing is lost:
+    `flask certificates issue-pending` issues it once the keys are in place.
+    """
+    from flask import current_app
+
+    from app.certificates.keys import KeysError
+    from app.certificates.services import certificate_issue
+
+    try:
+        certificate_issue(completion=completion, now=now)
+    except KeysError as error:
+        db.session.rollback()
+        current_app.logger.warning("certificate for completion %s left pending: %s", completion.id, error)
 
 
 def attempt_override(*, attempt: ExamAttempt, score: float, reason: str, actor,

@@ -43,3 +43,8 @@ class UserEditForm(FlaskForm):
         "New password (leave empty to keep the current one)",
         validators=[Optional(), Length(max=512)],
         render_kw={"autocomplete": "new-password"})
+
+
+class TokenForm(FlaskForm):
+    name = StringField("What the token is for", validators=[DataRequired(), Length(max=100)],
+                       description="For example: the county jail's records system.")

@@ -73,3 +73,20 @@ class SignInAttempt(db.Model):
     # success | failure | locked (refused during a lockout; does not extend it)
     outcome: Mapped[str] = mapped_column(String(10))
     remote_addr: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API, shown once and stored only as a SHA-256 hash."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists to tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    user = relationship("User")

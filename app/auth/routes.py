@@ -1,10 +1,17 @@
 """Sign-in and sign-out."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
+)
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
-from app.auth.forms import LoginForm, LogoutForm
+from app.auth.decorators import roles_required
+from app.auth.forms import LoginForm, LogoutForm, TokenForm
+from app.auth.models import ApiToken
+from app.auth.roles import Role
+from app.extensions import db
 from app.auth.safety import is_safe_next
 from app.auth.services import user_sign_in
 from app.models import utcnow
@@ -74,3 +81,34 @@ def enforce_idle_timeout():
     if request.endpoint != "static":
         session["last_seen"] = now
     return None
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@roles_required(Role.CREDENTIALING)
+def tokens():
+    """Credentialing staff create API tokens (shown once) and revoke them."""
+    from app.api.tokens import token_create
+
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        _token, secret = token_create(user=current_user, name=form.name.data, actor=current_user, now=utcnow())
+    rows = db.session.execute(select(ApiToken).where(ApiToken.user_id == current_user.id)
+                              .order_by(ApiToken.created_at.desc())).scalars().all()
+    return render_template("auth/tokens.html", form=form, tokens=rows, secret=secret,
+                           revoke_form=LogoutForm())
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required(Role.CREDENTIALING)
+def token_revoke_view(token_id: int):
+    """Revoke one of the user's API tokens."""
+    from app.api.tokens import token_revoke
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if LogoutForm().validate_on_submit():
+        token_revoke(token=token, actor=current_user, now=utcnow())
+        flash(f"Token {token.prefix}… revoked.", "success")
+    return redirect(url_for("auth.tokens"))

@@ -1,4 +1,100 @@
-"""Certificate views (filled in by the certificates feature)."""
-from flask import Blueprint
+"""Certificates: public verification by serial or upload, officers' downloads, revocation."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from io import BytesIO
+from sqlalchemy import or_, select
+
+from app.auth.decorators import roles_required
+from app.auth.roles import Role
+from app.certificates.forms import RevokeForm, VerifyUploadForm
+from app.certificates.models import Certificate
+from app.certificates.services import (
+    CertificateError, certificate_by_serial, certificate_revoke, certificate_verify_file,
+)
+from app.extensions import db
+from app.models import utcnow
 
 bp = Blueprint("certificates", __name__)
+public_bp = Blueprint("verify", __name__)
+STAFF = (Role.CREDENTIALING, Role.MANAGER, Role.ADMIN)
+
+
+@public_bp.route("/verify/<serial>")
+def status(serial: str):
+    """Public: a certificate's status, holder, course and dates; no other personal data."""
+    certificate = certificate_by_serial(serial)
+    if certificate is None:
+        return render_template("certificates/verify_status.html", certificate=None, serial=serial), 404
+    if certificate.serial != serial:
+        return redirect(url_for("verify.status", serial=certificate.serial), code=301)
+    return render_template("certificates/verify_status.html", certificate=certificate,
+                           status=certificate.status_on(utcnow().date()))
+
+
+@public_bp.route("/verify", methods=["GET", "POST"])
+def upload():
+    """Public: upload a certificate PDF and see whether it is genuine, unaltered and in force."""
+    form = VerifyUploadForm()
+    verdict = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        actor = current_user if current_user.is_authenticated else None
+        verdict = certificate_verify_file(data, today=utcnow().date(), actor=actor, now=utcnow())
+    status = 400 if request.method == "POST" and verdict is None else 200
+    return render_template("certificates/verify_upload.html", form=form, verdict=verdict), status
+
+
+@bp.route("/")
+@roles_required(Role.OFFICER)
+def mine():
+    """An officer's certificates, newest first."""
+    rows = db.session.execute(select(Certificate).where(Certificate.officer_id == current_user.id)
+                              .order_by(Certificate.issued_at.desc())).scalars().all()
+    return render_template("certificates/mine.html", certificates=rows, today=utcnow().date())
+
+
+@bp.route("/<serial>.pdf")
+@roles_required(Role.OFFICER, *STAFF)
+def download(serial: str):
+    """The PDF exactly as issued (its owner, credentialing staff, managers, admins)."""
+    certificate = certificate_by_serial(serial)
+    if certificate is None or (current_user.role == Role.OFFICER and certificate.officer_id != current_user.id):
+        abort(404)
+    return send_file(BytesIO(certificate.pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"certificate-{certificate.serial}.pdf", max_age=0)
+
+
+@bp.route("/manage")
+@roles_required(*STAFF)
+def manage():
+    """Find certificates by serial or holder name."""
+    q = (request.args.get("q") or "").strip()
+    query = select(Certificate).order_by(Certificate.issued_at.desc()).limit(100)
+    if q:
+        found = certificate_by_serial(q)
+        query = query.where(or_(Certificate.id == (found.id if found else -1),
+                                Certificate.holder_name.ilike(f"%{q}%")))
+    rows = db.session.execute(query).scalars().all()
+    return render_template("certificates/manage.html", certificates=rows, q=q, today=utcnow().date(),
+                           form=RevokeForm(), can_revoke=current_user.role in (Role.CREDENTIALING, Role.ADMIN))
+
+
+@bp.route("/<serial>/revoke", methods=["POST"])
+@roles_required(Role.CREDENTIALING, Role.ADMIN)
+def revoke(serial: str):
+    """Revoke a certificate with a reason (audited; the record and its verify URL remain)."""
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash("Give the reason for the revocation.", "error")
+    else:
+        try:
+            certificate = certificate_revoke(serial=serial, reason=form.reason.data, actor=current_user,
+                                             now=utcnow())
+        except CertificateError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(f"Certificate {certificate.serial} is revoked.", "success")
+    return redirect(url_for("certificates.manage", q=serial))

@@ -84,7 +84,68 @@ def demo_load(*, password: str, content_dir=None) -> dict[str, int]:
         made["users"] += 1
     if content_dir is not None:
         made["classes"] = _demo_class(content_dir, now)
+        made["certificates"] = _demo_graduate(now)
     return made
+
+
+def right_answer_values(revision, presentation: dict, field: str) -> dict[str, list[str]]:
+    """Return the form values that answer a question right (demo data and tests only)."""
+    spec = revision.spec
+    if revision.type == "single":
+        return {field: [next(o["id"] for o in spec["options"] if o["weight"] >= 1)]}
+    if revision.type == "multiple":
+        return {field: [o["id"] for o in spec["options"] if o["weight"] > 0]}
+    if revision.type == "truefalse":
+        return {field: ["true" if spec["answer"] else "false"]}
+    if revision.type == "matching":
+        return {f"{field}-{p['id']}": [p["right_id"]] for p in spec["pairs"]}
+    if revision.type == "numeric":
+        full = next(a for a in spec["answers"] if a["weight"] >= 1)
+        return {field: [repr((full["min"] + full["max"]) / 2)]}
+    return {field: [next(a["text"] for a in spec["answers"] if a["weight"] >= 1)]}
+
+
+def _demo_graduate(now) -> int:
+    """Take Jordan Reyes through the whole IADP course and grant authority; 1 if done now."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.assessments.attempts import attempt_start, attempt_submit, graded_keys
+    from app.assessments.models import QuestionRevision
+    from app.authority.models import AuthorityGrant
+    from app.authority.services import authority_grant
+    from app.certificates.keys import KeysError
+    from app.certificates.models import Certificate
+    from app.courses.classes import lesson_complete
+    from app.courses.models import Enrollment
+
+    officer = db.session.execute(select(User).where(User.email == "jordan.reyes@demo.example")).scalar_one()
+    if db.session.execute(select(Certificate.id).where(Certificate.officer_id == officer.id)).first():
+        return 0
+    enrollment = db.session.execute(select(Enrollment).where(Enrollment.officer_id == officer.id)).scalar_one()
+    for item in enrollment.course_version.items:
+        lesson_complete(enrollment=enrollment, position=item.position,
+                        lesson_revision_id=item.lesson_revision_id, now=now)
+    try:
+        for exam_key in graded_keys(enrollment.course_version):
+            attempt = attempt_start(enrollment=enrollment, exam_key=exam_key, now=now)
+            values = MultiDict()
+            for index, item in enumerate(attempt.items):
+                revision = db.session.get(QuestionRevision, item["revision_id"])
+                for name, answers in right_answer_values(revision, item["presentation"], f"q{index}").items():
+                    values.setlist(name, answers)
+            attempt_submit(attempt=attempt, values=values, now=now)
+    except KeysError:
+        raise click.ClickException("run `flask keys init` before `flask demo`: certificates are signed")
+    certificate = db.session.execute(select(Certificate).where(Certificate.officer_id == officer.id)).scalar_one_or_none()
+    if certificate is None:
+        raise click.ClickException("the demo officer completed IADP but no certificate was issued; "
+                                   "run `flask keys init`, then `flask certificates issue-pending`")
+    agreement = next(a for a in officer.agency.agreements if a.model == "JEM" and a.status == "active")
+    if not db.session.execute(select(AuthorityGrant.id).where(AuthorityGrant.officer_id == officer.id)).first():
+        credentialing = db.session.execute(
+            select(User).where(User.email == "credentialing@demo.example")).scalar_one()
+        authority_grant(officer=officer, agreement=agreement, on=now.date(), actor=credentialing, now=now)
+    return 1
 
 
 def _demo_class(content_dir, now) -> int:

@@ -23,6 +23,10 @@ _LINKS = [
     ("courses.classes", "Classes", {Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN}),
     ("courses.authoring", "Authoring", {Role.INSTRUCTOR, Role.ADMIN}),
     ("agencies.index", "Agencies", {Role.CREDENTIALING, Role.MANAGER, Role.ADMIN}),
+    ("certificates.mine", "Certificates", {Role.OFFICER}),
+    ("certificates.manage", "Certificates", {Role.CREDENTIALING, Role.MANAGER, Role.ADMIN}),
+    ("audit_log.index", "Audit log", {Role.CREDENTIALING, Role.MANAGER, Role.ADMIN}),
+    ("auth.tokens", "API tokens", {Role.CREDENTIALING}),
     ("admin.users", "Users", {Role.ADMIN}),
 ]
 

@@ -78,6 +78,27 @@ MATRIX = {
                               only("instructor", "admin", ok=302)),
     "assessments.item_analysis": ("GET", lambda w: {"class_id": w["class"].id},
                                   only("instructor", "manager", "admin")),
+    # certificates, verification, authority, API, audit
+    "verify.status": ("GET", lambda w: {"serial": w["certificate"].serial}, everyone(200)),
+    "verify.upload": ("GET", lambda w: {}, everyone(200)),
+    "certificates.mine": ("GET", lambda w: {}, only("officer")),
+    "certificates.download": ("GET", lambda w: {"serial": w["certificate"].serial}, only("officer", *STAFF)),
+    "certificates.manage": ("GET", lambda w: {}, only(*STAFF)),
+    "authority.officer": ("GET", lambda w: {"officer_id": w["officer"].id}, only(*STAFF)),
+    "authority.letter": ("GET", lambda w: {"grant_id": w["grant"].id}, only("officer", *STAFF)),
+    "authority.grant": ("POST", lambda w: {"officer_id": w["officer"].id}, only("credentialing", "admin", ok=302)),
+    "authority.withdraw": ("POST", lambda w: {"officer_id": w["officer"].id},
+                           only("credentialing", "admin", ok=302)),
+    "authority.terminate": ("GET", lambda w: {"agreement_id": w["agreement"].id}, only("credentialing", "admin")),
+    "certificates.revoke": ("POST", lambda w: {"serial": w["certificate"].serial},
+                            only("credentialing", "admin", ok=302)),
+    "api.certificate": ("GET", lambda w: {"serial": w["certificate"].serial}, everyone(200)),
+    "api.verify": ("POST", lambda w: {}, everyone(400)),          # no file sent
+    "api.authority": ("GET", lambda w: {"officer_id": w["officer"].id}, everyone(401)),  # cookies never count
+    "api.openapi": ("GET", lambda w: {}, everyone(200)),
+    "audit_log.index": ("GET", lambda w: {}, only(*STAFF)),
+    "auth.tokens": ("GET", lambda w: {}, only("credentialing")),
+    "auth.token_revoke_view": ("POST", lambda w: {"token_id": w["token"].id}, only("credentialing", ok=302)),
 }
 
 
@@ -91,12 +112,18 @@ def build_world(make, me):
     officer = me if me is not None and me.role == "officer" else make.user("officer")
     enrollment = make.enroll(training_class, officer)
     classmate = make.enroll(training_class, make.user("officer"))
+    agreement = make.agreement(officer.agency)
+    certificate = make.certificate(enrollment)
+    credentialing = me if me is not None and me.role == "credentialing" else make.user("credentialing")
     world.update({
         "class": training_class,
         "enrollment": enrollment,
         "open_attempt": make.attempt(enrollment, "iadp-exam-1"),
         "closed_attempt": make.attempt(classmate, "iadp-exam-1", submit=True),
         "lesson_key": world["version"].items[0].lesson_key,
+        "officer": officer, "agreement": agreement, "certificate": certificate,
+        "grant": make.grant(officer, agreement, credentialing),
+        "token": make.api_token(credentialing),
         "now": utcnow(),
     })
     return world

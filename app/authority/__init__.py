@@ -1,0 +1,1 @@
+"""Delegated immigration authority: grants, renewals, withdrawals, lapse, and the gate."""
