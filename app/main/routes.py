@@ -8,7 +8,9 @@ from sqlalchemy import select, text
 from app.agencies.services import agency_overview, program_totals
 from app.auth.decorators import roles_required
 from app.auth.roles import Role
+from app.authority.services import officer_authority
 from app.courses.classes import officer_enrollments
+from app.models import utcnow
 from app.courses.models import ClassInstructor, CourseVersion, TrainingClass
 from app.extensions import db
 from app.main.navigation import home_endpoint
@@ -40,8 +42,10 @@ def officer_home():
     """An officer's training, certificates and authority at a glance."""
     agency = current_user.agency
     agreements = [a for a in agency.agreements if a.status == "active"] if agency else []
+    today = utcnow().date()
     return render_template("main/officer_home.html", agency=agency, agreements=agreements,
-                           enrollments=officer_enrollments(current_user.id))
+                           enrollments=officer_enrollments(current_user.id),
+                           authority=officer_authority(current_user, today), today=today)
 
 
 @bp.route("/instructor")
