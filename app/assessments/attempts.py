@@ -153,6 +153,18 @@ def _upsert_answer(attempt: ExamAttempt, index: int, values, now: datetime) -> N
         row.answer, row.saved_at = answer, now
 
 
+def answered_fields(attempt: ExamAttempt, values) -> list[int]:
+    """Return the questions a submitted form says something about.
+
+    A browser sends nothing for a radio or checkbox group left empty, so a
+    whole-page form (perhaps from an older tab) must not erase an answer that
+    autosave stored for a question the form is silent on.
+    """
+    names = set(values.keys())
+    return [index for index in range(len(attempt.items))
+            if f"q{index}" in names or any(n.startswith(f"q{index}-") for n in names)]
+
+
 def _time_is_up(attempt: ExamAttempt, now: datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline
 
@@ -178,7 +190,7 @@ def attempt_submit(*, attempt: ExamAttempt, values=None, now: datetime) -> bool:
     if not _close(attempt, status="submitted", closed_at=now):
         return False
     if values is not None:
-        for index in range(len(attempt.items)):
+        for index in answered_fields(attempt, values):
             _upsert_answer(attempt, index, values, now)
         db.session.flush()
     _grade_and_record(attempt, now)

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.assessments.attempts import (
-    ExamError, attempt_expire_if_due, attempt_save_answer, attempt_start, attempt_submit,
+    ExamError, answered_fields, attempt_expire_if_due, attempt_save_answer, attempt_start, attempt_submit,
     enrollment_standing, exam_definition, review_allowed, start_decision,
 )
 from app.assessments.models import (
@@ -155,7 +155,7 @@ def submit(attempt_id: int):
     if request.form.get("action") == "save":
         now = utcnow()
         try:
-            for index in range(len(attempt.items)):
+            for index in answered_fields(attempt, request.form):
                 attempt_save_answer(attempt=attempt, index=index, values=request.form, now=now)
         except ExamError as error:
             flash(str(error), "error")
@@ -163,10 +163,10 @@ def submit(attempt_id: int):
             flash("Your answers are saved. You can come back to this exam from any device.", "success")
         return redirect(url_for("assessments.take", attempt_id=attempt.id))
     scored = attempt_submit(attempt=attempt, values=request.form, now=utcnow())
-    if scored:
-        flash("Your examination was submitted and scored.", "success")
-    elif attempt.status == "expired":
+    if attempt.status == "expired":
         flash("Time ran out before you submitted: your answers saved in time were scored.", "info")
+    elif scored:
+        flash("Your examination was submitted and scored.", "success")
     return redirect(url_for("assessments.review", attempt_id=attempt.id))
 
 
