@@ -53,10 +53,9 @@ def _officer_or_404(officer_id: int) -> User:
 
 
 def _on_date() -> date:
-    try:
-        return date.fromisoformat(request.args["on"]) if request.args.get("on") else utcnow().date()
-    except ValueError:
-        abort(400)
+    from app.api.routes import parse_day
+
+    return parse_day(request.args.get("on")) or abort(400)
 
 
 @bp.route("/officers/<int:officer_id>")

@@ -111,6 +111,9 @@ def register_certificate_commands(app: Flask) -> None:
     @certificates_group.command("issue-pending")
     def issue_pending_command() -> None:
         """Issue certificates for completions that have none yet."""
-        key_material()
+        try:
+            key_material()
+        except KeysError as error:
+            raise click.ClickException(str(error)) from None
         issued = certificates_issue_pending(now=utcnow())
         click.echo(f"issued {len(issued)} certificate(s)")
