@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from app.certificates.routes import public_bp as verify_bp
     from app.courses.routes import bp as courses_bp
     from app.main.routes import bp as main_bp
+    from app.notices import models as _notice_models  # noqa: F401  (registers the outbox table)
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

@@ -85,3 +85,18 @@ class Agreement(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Agreement {self.model} agency={self.agency_id} {self.status}>"
+
+
+class RosterUpload(db.Model):
+    """An uploaded roster CSV held between preview and confirmation (then marked consumed)."""
+
+    __tablename__ = "roster_upload"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    consumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -240,6 +240,7 @@ def _grade_and_record(attempt: ExamAttempt, now: datetime) -> None:
     attempt.score = round(100 * sum(scores) / len(scores), 2)
     db.session.flush()
     enrollment = db.session.get(Enrollment, attempt.enrollment_id)
+    attempt.passed = passed(attempt.score, ExamRules.from_mapping(enrollment.course_version.rules))
     if attempt.kind == "graded":
         rules, current = enrollment_standing(enrollment)
         record_disqualification(enrollment=enrollment, current=current, now=now)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.assessments.attempts import ExamError, enrollment_standing, record_disqualification
 from app.assessments.models import CourseCompletion, Disqualification, ExamAttempt
+from app.assessments.rules import passed
 from app.audit import audit_record
 from app.courses.models import CourseVersionItem, Enrollment, LessonCompletion
 from app.extensions import db
@@ -79,7 +80,8 @@ def attempt_override(*, attempt: ExamAttempt, score: float, reason: str, actor,
     attempt.override_by_id, attempt.override_at = actor.id, now
     db.session.flush()
     enrollment = db.session.get(Enrollment, attempt.enrollment_id)
-    _rules, current = enrollment_standing(enrollment)
+    rules, current = enrollment_standing(enrollment)
+    attempt.passed = passed(attempt.override_score, rules)
     record_disqualification(enrollment=enrollment, current=current, now=now)
     audit_record(actor=actor, action="exam.override", target_type="exam_attempt",
                  target_id=attempt.id, now=now, details={

@@ -81,6 +81,8 @@ class ExamAttempt(db.Model):
     items: Mapped[list] = mapped_column(JSON)
     item_scores: Mapped[list | None] = mapped_column(JSON, default=None)
     score: Mapped[float | None] = mapped_column(Float, default=None)  # percent, as graded
+    # Pass or fail of the effective score under the course rules, kept for reporting.
+    passed: Mapped[bool | None] = mapped_column(Boolean, default=None)
     override_score: Mapped[float | None] = mapped_column(Float, default=None)
     override_reason: Mapped[str | None] = mapped_column(Text, default=None)
     override_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), default=None)

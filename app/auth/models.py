@@ -37,6 +37,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         ForeignKey("agency.id"), index=True, default=None
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    badge_number: Mapped[str | None] = mapped_column(String(40), default=None)  # never shown publicly
+    supervisor_email: Mapped[str | None] = mapped_column(String(254), default=None)
     password_hash: Mapped[str | None] = mapped_column(String(256), default=None)
 
     agency = relationship("Agency", back_populates="users")
