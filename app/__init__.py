@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from app.certificates.routes import public_bp as verify_bp
     from app.courses.routes import bp as courses_bp
     from app.main.routes import bp as main_bp
+    from app.oversight.routes import bp as oversight_bp
     from app.notices import models as _notice_models  # noqa: F401  (registers the outbox table)
 
     app.register_blueprint(main_bp)
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authority_bp, url_prefix="/authority")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(oversight_bp, url_prefix="/oversight")
 
 
 def api_error(status: int, code: str, message: str):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from app.agencies.models import Agency, Agreement, AgreementStatus
 from app.auth.models import User
@@ -52,33 +52,3 @@ def agency_overview(*, state: str | None = None, model: str | None = None) -> li
                   tuple(sorted(models.get(a.id, ()))), n)
         for a, n in rows
     ]
-
-
-@dataclass(frozen=True)
-class ProgramTotals:
-    agencies: int
-    active_agreements: int
-    terminated_agreements: int
-    officers: int
-    by_model: dict[str, int]
-
-
-def program_totals() -> ProgramTotals:
-    """Return program-wide counts, aggregated in SQL."""
-    agencies = db.session.execute(select(func.count(Agency.id))).scalar_one()
-    officers = db.session.execute(
-        select(func.count(User.id)).where(User.role == Role.OFFICER.value, User.active.is_(True))
-    ).scalar_one()
-    active = Agreement.status == AgreementStatus.ACTIVE.value
-    by_model: dict[str, int] = {m: 0 for m in ("JEM", "TFM", "WSO")}
-    active_total = terminated_total = 0
-    for model, n_active, n_terminated in db.session.execute(
-        select(Agreement.model,
-               func.sum(case((active, 1), else_=0)),
-               func.sum(case((and_(~active), 1), else_=0)))
-        .group_by(Agreement.model)
-    ):
-        by_model[model] = int(n_active or 0)
-        active_total += int(n_active or 0)
-        terminated_total += int(n_terminated or 0)
-    return ProgramTotals(agencies, active_total, terminated_total, officers, by_model)

@@ -9,7 +9,7 @@ HOME_ENDPOINTS = {
     Role.OFFICER: "main.officer_home",
     Role.INSTRUCTOR: "main.instructor_home",
     Role.CREDENTIALING: "main.credentialing_home",
-    Role.MANAGER: "main.manager_home",
+    Role.MANAGER: "oversight.dashboard",
     Role.ADMIN: "admin.users",
 }
 
@@ -18,7 +18,7 @@ _LINKS = [
     ("main.officer_home", "My training", {Role.OFFICER}),
     ("main.instructor_home", "Teaching", {Role.INSTRUCTOR}),
     ("main.credentialing_home", "Credentialing", {Role.CREDENTIALING}),
-    ("main.manager_home", "Program overview", {Role.MANAGER}),
+    ("oversight.dashboard", "Program overview", {Role.MANAGER, Role.ADMIN}),
     ("courses.catalog", "Courses", set(Role)),
     ("courses.classes", "Classes", {Role.INSTRUCTOR, Role.MANAGER, Role.ADMIN}),
     ("courses.authoring", "Authoring", {Role.INSTRUCTOR, Role.ADMIN}),

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
-from app.agencies.services import agency_overview, program_totals
+from app.agencies.services import agency_overview
 from app.auth.decorators import roles_required
 from app.auth.roles import Role
 from app.authority.services import officer_authority
@@ -65,10 +65,3 @@ def instructor_home():
 def credentialing_home():
     """Agencies with their agreements, for credentialing decisions."""
     return render_template("main/credentialing_home.html", rows=agency_overview())
-
-
-@bp.route("/manager")
-@roles_required(Role.MANAGER)
-def manager_home():
-    """Program-wide totals for program managers."""
-    return render_template("main/manager_home.html", totals=program_totals())

@@ -10,7 +10,7 @@ HOMES = {
     "officer": ("/officer", "My training"),
     "instructor": ("/instructor", "Teaching"),
     "credentialing": ("/credentialing", "Credentialing"),
-    "manager": ("/manager", "Program overview"),
+    "manager": ("/oversight/", "Program overview"),
     "admin": ("/admin/users", "Users"),
 }
 

@@ -29,7 +29,7 @@ MATRIX = {
     "main.officer_home": ("GET", lambda w: {}, only("officer")),
     "main.instructor_home": ("GET", lambda w: {}, only("instructor")),
     "main.credentialing_home": ("GET", lambda w: {}, only("credentialing")),
-    "main.manager_home": ("GET", lambda w: {}, only("manager")),
+    "oversight.dashboard": ("GET", lambda w: {}, only("manager", "admin")),
     "auth.login": ("GET", lambda w: {}, {**everyone(302), ANON: 200}),
     "auth.logout": ("POST", lambda w: {}, everyone(302)),
     "admin.users": ("GET", lambda w: {}, only("admin")),

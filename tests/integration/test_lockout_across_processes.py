@@ -29,5 +29,5 @@ def test_a_session_from_one_process_is_honoured_by_another(make, database_url):
         client = Browserless(first)
         assert client.login(user.email, TEST_PASSWORD)[0] == 302
         client.base = second
-        status, page = client.request("/manager")
+        status, page = client.request("/oversight/")
         assert status == 200 and "Program overview" in page

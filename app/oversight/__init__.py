@@ -1,0 +1,1 @@
+"""Oversight: compliance dashboards, agency and officer pages, transcripts, exports."""
