@@ -39,4 +39,12 @@ def detail(agency_id: int):
         select(User).where(User.agency_id == agency.id, User.role == Role.OFFICER.value)
         .order_by(User.name)
     ).scalars().all()
-    return render_template("agencies/detail.html", agency=agency, officers=officers)
+    from app.models import utcnow
+    from app.oversight.officers import officer_statuses
+
+    today = utcnow().date()
+    return render_template("agencies/detail.html", agency=agency, officers=officers, today=today,
+                           statuses=officer_statuses([o.id for o in officers], today))
+
+
+from app.agencies import roster_routes  # noqa: E402,F401  (registers the roster views on bp)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import os
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from app.certificates.keys import ROOT_CERT, KeysError, keys_init
 from app.certificates.models import Certificate
 from app.certificates.services import (
-    CertificateError, certificate_by_serial, certificate_revoke, certificate_verify_file,
+    CertificateError, certificate_by_serial, certificate_issue, certificate_revoke, certificate_verify_file,
     certificates_issue_pending, key_material,
 )
 from app.extensions import db
@@ -107,6 +108,37 @@ def register_certificate_commands(app: Flask) -> None:
         except CertificateError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"revoked {certificate.serial}")
+
+    @certificates_group.command("issue-class")
+    @click.argument("class_id", type=int)
+    def issue_class_command(class_id: int) -> None:
+        """Issue certificates for every officer of a class who completed the course."""
+        from app.assessments.models import CourseCompletion
+        from app.courses.models import Enrollment, TrainingClass
+
+        if db.session.get(TrainingClass, class_id) is None:
+            raise click.ClickException(f"no class {class_id}")
+        try:
+            key_material()
+        except KeysError as error:
+            raise click.ClickException(str(error)) from None
+        enrollments = db.session.execute(select(Enrollment).where(Enrollment.class_id == class_id)).scalars().all()
+        completions = {c.enrollment_id: c for c in db.session.execute(select(CourseCompletion).where(
+            CourseCompletion.enrollment_id.in_([e.id for e in enrollments]))).scalars()} if enrollments else {}
+        issued_before = set(db.session.execute(select(Certificate.completion_id).where(
+            Certificate.completion_id.in_([c.id for c in completions.values()]))).scalars()) if completions else set()
+        counts = {"issued": 0, "already issued": 0, "not complete": 0}
+        with click.progressbar(enrollments, label="Issuing certificates", file=sys.stderr) as bar:
+            for enrollment in bar:
+                completion = completions.get(enrollment.id)
+                if completion is None:
+                    counts["not complete"] += 1
+                elif completion.id in issued_before:
+                    counts["already issued"] += 1
+                else:
+                    certificate_issue(completion=completion, now=utcnow())
+                    counts["issued"] += 1
+        click.echo(", ".join(f"{n} {label}" for label, n in counts.items()))
 
     @certificates_group.command("issue-pending")
     def issue_pending_command() -> None:

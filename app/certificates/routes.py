@@ -5,7 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from io import BytesIO
 from sqlalchemy import or_, select
+from sqlalchemy.orm import undefer
 
+from app.assessments.models import CourseCompletion
 from app.auth.decorators import roles_required
 from app.auth.roles import Role
 from app.certificates.forms import RevokeForm, VerifyUploadForm
@@ -64,6 +66,35 @@ def download(serial: str):
         abort(404)
     return send_file(BytesIO(certificate.pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"certificate-{certificate.serial}.pdf", max_age=0)
+
+
+@bp.route("/classes/<int:class_id>.zip")
+@roles_required(Role.INSTRUCTOR, *STAFF)
+def class_zip(class_id: int):
+    """Every certificate of a class's officers, as issued, in one ZIP."""
+    import zipfile
+
+    from app.courses.class_routes import _class_or_404
+    from app.courses.models import Enrollment
+
+    if current_user.role == Role.CREDENTIALING:
+        from app.courses.models import TrainingClass
+
+        training_class = db.session.get(TrainingClass, class_id) or abort(404)
+    else:
+        training_class = _class_or_404(class_id, manage=False)
+    rows = db.session.execute(
+        select(Certificate).join(CourseCompletion, CourseCompletion.id == Certificate.completion_id)
+        .join(Enrollment, Enrollment.id == CourseCompletion.enrollment_id)
+        .where(Enrollment.class_id == training_class.id)
+        .options(undefer(Certificate.pdf)).order_by(Certificate.holder_name)).scalars().all()
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for c in rows:
+            archive.writestr(f"{c.holder_name.replace('/', '-')} - {c.course_code} - {c.serial}.pdf", c.pdf)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                     download_name=f"class-{training_class.id}-certificates.zip", max_age=0)
 
 
 @bp.route("/manage")

@@ -79,6 +79,35 @@ def dashboard():
                                       chart_id="trend-chart")))
 
 
+@bp.route("/officers/<int:officer_id>/transcript")
+@roles_required(Role.OFFICER, Role.INSTRUCTOR, Role.CREDENTIALING, Role.MANAGER, Role.ADMIN)
+def transcript(officer_id: int):
+    """An officer's transcript (their own, or any officer's for staff); `?format=pdf` for the PDF."""
+    from app.auth.models import User
+    from app.oversight.transcript import officer_transcript
+    from app.oversight.transcript_pdf import transcript_pdf
+
+    officer = db.session.get(User, officer_id)
+    if officer is None or officer.role != Role.OFFICER or (
+            current_user.role == Role.OFFICER and current_user.id != officer.id):
+        abort(404)
+    if current_user.role == Role.INSTRUCTOR and not _teaches_officer(officer.id):
+        abort(403)
+    data = officer_transcript(officer, utcnow().date())
+    if request.args.get("format") == "pdf":
+        return Response(transcript_pdf(data), mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="transcript-{officer.id}.pdf"'})
+    return render_template("oversight/transcript.html", t=data, officer=officer)
+
+
+def _teaches_officer(officer_id: int) -> bool:
+    from app.courses.models import ClassInstructor, Enrollment
+
+    return db.session.execute(select(Enrollment.id).join(
+        ClassInstructor, ClassInstructor.class_id == Enrollment.class_id).where(
+        Enrollment.officer_id == officer_id, ClassInstructor.user_id == current_user.id)).first() is not None
+
+
 def _blank(value):
     return "" if value is None else value
 
