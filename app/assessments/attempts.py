@@ -220,6 +220,15 @@ def _close(attempt: ExamAttempt, *, status: str, closed_at: datetime) -> bool:
     return True
 
 
+def attempt_revisions_and_answers(attempt: ExamAttempt) -> tuple[dict[int, QuestionRevision], dict[int, dict | None]]:
+    """Load an attempt's frozen question revisions (by id) and saved answers (by index): two queries."""
+    revisions = {r.id: r for r in db.session.execute(select(QuestionRevision).where(
+        QuestionRevision.id.in_([i["revision_id"] for i in attempt.items]))).scalars()}
+    answers = {a.index: a.answer for a in db.session.execute(select(AttemptAnswer).where(
+        AttemptAnswer.attempt_id == attempt.id)).scalars()}
+    return revisions, answers
+
+
 def grade_items(attempt: ExamAttempt, revisions: dict[int, QuestionRevision],
                 answers: dict[int, dict | None]) -> list[float]:
     """Score each question of an attempt from 0 to 1."""

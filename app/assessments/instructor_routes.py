@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange
 
 from app.assessments.analysis import AttemptRecord as ItemAttempt
 from app.assessments.analysis import analyze_items, exam_stats
-from app.assessments.attempts import ExamError, graded_keys
+from app.assessments.attempts import ExamError, attempt_revisions_and_answers, graded_keys
 from app.assessments.completion import attempt_override, enrollment_reinstate
 from app.assessments.models import (
     AttemptAnswer, CourseCompletion, Disqualification, ExamAttempt, QuestionRevision,
@@ -114,10 +114,7 @@ def _attempt_for_staff(attempt_id: int, *, manage: bool) -> ExamAttempt:
 def attempt_detail(attempt_id: int):
     """One attempt as graded: each answer, the right answer and the item score."""
     attempt = _attempt_for_staff(attempt_id, manage=False)
-    revisions = {r.id: r for r in db.session.execute(select(QuestionRevision).where(
-        QuestionRevision.id.in_([i["revision_id"] for i in attempt.items]))).scalars()}
-    answers = {a.index: a.answer for a in db.session.execute(select(AttemptAnswer).where(
-        AttemptAnswer.attempt_id == attempt.id)).scalars()}
+    revisions, answers = attempt_revisions_and_answers(attempt)
     questions = []
     for index, item in enumerate(attempt.items):
         revision = revisions[item["revision_id"]]

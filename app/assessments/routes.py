@@ -7,12 +7,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.assessments.attempts import (
+    attempt_revisions_and_answers,
     ExamError, answered_fields, attempt_expire_if_due, attempt_save_answer, attempt_start, attempt_submit,
     enrollment_standing, exam_definition, review_allowed, start_decision,
 )
-from app.assessments.models import (
-    AttemptAnswer, CourseCompletion, Disqualification, ExamAttempt, QuestionRevision,
-)
+from app.assessments.models import CourseCompletion, Disqualification, ExamAttempt
 from app.assessments.types import QUESTION_TYPES
 from app.auth.decorators import roles_required
 from app.auth.roles import Role
@@ -91,10 +90,7 @@ def start(enrollment_id: int, exam_key: str):
 
 def _questions(attempt: ExamAttempt) -> list[dict]:
     """The attempt's questions for display: stems and options in the frozen order, no key."""
-    revisions = {r.id: r for r in db.session.execute(select(QuestionRevision).where(
-        QuestionRevision.id.in_([i["revision_id"] for i in attempt.items]))).scalars()}
-    answers = {a.index: a.answer for a in db.session.execute(select(AttemptAnswer).where(
-        AttemptAnswer.attempt_id == attempt.id)).scalars()}
+    revisions, answers = attempt_revisions_and_answers(attempt)
     questions = []
     for index, item in enumerate(attempt.items):
         revision = revisions[item["revision_id"]]

@@ -132,9 +132,8 @@ class OfficerFigures:
     lapsed: int
 
 
-def _officers_query(filters: Filters):
-    query = (select(User.id).join(Agency, Agency.id == User.agency_id)
-             .where(User.role == "officer", User.active.is_(True)))
+def filter_agencies(query, filters: Filters):
+    """Restrict a query that joins Agency to the filtered agencies (model: any agreement of it)."""
     if filters.state:
         query = query.where(Agency.state == filters.state)
     if filters.field_office:
@@ -143,6 +142,11 @@ def _officers_query(filters: Filters):
         query = query.where(exists(select(literal(1)).where(
             Agreement.agency_id == Agency.id, Agreement.model == filters.model)))
     return query
+
+
+def _officers_query(filters: Filters):
+    return filter_agencies(select(User.id).join(Agency, Agency.id == User.agency_id)
+                           .where(User.role == "officer", User.active.is_(True)), filters)
 
 
 def officer_figures(on: date, filters: Filters) -> OfficerFigures:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import and_, case, func, select
 
-from app.agencies.models import Agency, Agreement
+from app.agencies.models import Agency
 from app.assessments.models import CourseCompletion, Disqualification, ExamAttempt
 from app.auth.models import User
 from app.courses.models import Course, CourseVersion, Enrollment
 from app.extensions import db
-from app.oversight.compliance import Filters
+from app.oversight.compliance import Filters, filter_agencies
 
 
 @dataclass(frozen=True)
@@ -43,15 +43,8 @@ class CourseRow:
 
 
 def _scoped(query, filters: Filters):
-    query = query.join(User, User.id == Enrollment.officer_id).join(Agency, Agency.id == User.agency_id)
-    if filters.state:
-        query = query.where(Agency.state == filters.state)
-    if filters.field_office:
-        query = query.where(Agency.field_office == filters.field_office)
-    if filters.model:
-        query = query.where(exists(select(literal(1)).where(
-            Agreement.agency_id == Agency.id, Agreement.model == filters.model)))
-    return query
+    return filter_agencies(
+        query.join(User, User.id == Enrollment.officer_id).join(Agency, Agency.id == User.agency_id), filters)
 
 
 def course_rows(filters: Filters) -> list[CourseRow]:
