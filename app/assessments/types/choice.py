@@ -14,17 +14,17 @@ def _options(spec):
     return spec.get("options") or []
 
 
-class SingleChoice:
-    key = "single"
-    label = "Single choice"
+class _OptionsQuestion:
+    """What single choice and multiple response share: a list of options shown in shuffled order."""
 
-    def validate(self, spec):
-        options = _options(spec)
+    noun = ""
+    limits = (2, 8)
+
+    def _option_problems(self, options) -> list[str]:
+        low, high = self.limits
         problems = []
-        if not 2 <= len(options) <= 8:
-            problems.append("a single-choice question needs 2 to 8 options")
-        if sum(1 for o in options if o.get("weight", 0) >= 1) != 1:
-            problems.append("a single-choice question needs exactly one right option")
+        if not low <= len(options) <= high:
+            problems.append(f"a {self.noun} question needs {low} to {high} options")
         if len({o.get("id") for o in options}) != len(options):
             problems.append("two options have the same text")
         return problems
@@ -32,6 +32,19 @@ class SingleChoice:
     def present(self, spec, rng):
         ids = [o["id"] for o in _options(spec)]
         return {"order": shuffled(ids, rng) if spec.get("shuffle", True) else ids}
+
+
+class SingleChoice(_OptionsQuestion):
+    key = "single"
+    label = "Single choice"
+    noun, limits = "single-choice", (2, 8)
+
+    def validate(self, spec):
+        options = _options(spec)
+        problems = self._option_problems(options)
+        if sum(1 for o in options if o.get("weight", 0) >= 1) != 1:
+            problems.append("a single-choice question needs exactly one right option")
+        return problems
 
     def parse_answer(self, field, values, presentation):
         chosen = [v for v in values.getlist(field) if v in presentation.get("order", ())]
@@ -46,15 +59,14 @@ class SingleChoice:
         return next((o["text"] for o in _options(spec) if o.get("weight", 0) >= 1), "")
 
 
-class MultipleResponse:
+class MultipleResponse(_OptionsQuestion):
     key = "multiple"
     label = "Multiple response"
+    noun, limits = "multiple-response", (2, 10)
 
     def validate(self, spec):
         options = _options(spec)
-        problems = []
-        if not 2 <= len(options) <= 10:
-            problems.append("a multiple-response question needs 2 to 10 options")
+        problems = self._option_problems(options)
         if not any(o.get("weight", 0) > 0 for o in options):
             problems.append("a multiple-response question needs at least one right option")
         if spec.get("scoring", "all_or_nothing") not in ("all_or_nothing", "weights"):
@@ -62,13 +74,7 @@ class MultipleResponse:
         elif spec.get("scoring") == "weights" and \
                 round(sum(o.get("weight", 0) for o in options if o.get("weight", 0) > 0), 6) < 1:
             problems.append("the right options' weights must add up to 100%")
-        if len({o.get("id") for o in options}) != len(options):
-            problems.append("two options have the same text")
         return problems
-
-    def present(self, spec, rng):
-        ids = [o["id"] for o in _options(spec)]
-        return {"order": shuffled(ids, rng) if spec.get("shuffle", True) else ids}
 
     def parse_answer(self, field, values, presentation):
         allowed = set(presentation.get("order", ()))
