@@ -33,7 +33,7 @@ def bar_chart(items: list[tuple[str, int]], *, title: str, chart_id: str, width:
 def line_chart(points: list[tuple[str, float | None]], *, title: str, chart_id: str,
                width: int = 640, height: int = 220, unit: str = "%") -> str:
     """Return a line chart of a percentage over time; missing values leave a gap."""
-    left, right, top, bottom = 44, 16, 12, 36
+    left, right, top, bottom = 44, 36, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(points) - 1)
     desc = "; ".join(f"{label}: {'no data' if v is None else f'{v:g}{unit}'}" for label, v in points)
@@ -44,10 +44,15 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, chart_id: 
         y = top + plot_h * (1 - tick / 100)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GREY}"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}">{tick}</text>')
+    every = max(1, len(points) // 6)
+    labelled = {n for n in range(len(points)) if n % every == 0}
+    last = len(points) - 1
+    if last not in labelled:  # label the latest point, dropping a neighbour it would collide with
+        labelled = {n for n in labelled if last - n >= every} | {last}
     segment: list[str] = []
     for n, (label, value) in enumerate(points):
         x = left + n * step
-        if n % max(1, len(points) // 6) == 0 or n == len(points) - 1:
+        if n in labelled:
             parts.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle" font-size="12" '
                          f'fill="{INK}">{escape(label)}</text>')
         if value is None:
