@@ -100,6 +100,15 @@ class Config:
     REFRESHER_YEARS_DEFAULT = _env_int("REFRESHER_YEARS", 2)
     REFRESHER_YEARS = _refresher_years(REFRESHER_YEARS_DEFAULT)
     AUTHORIZATION_YEARS = _env_int("AUTHORIZATION_YEARS", 1)
+    # Notices by email (README "Notices"): the SMTP relay and the outbox's crash recovery.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", False)
+    SMTP_SSL = _env_bool("SMTP_SSL", False)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    NOTICE_FROM = os.environ.get("NOTICE_FROM", "287g-training@localhost")
+    NOTICE_STALE_MINUTES = _env_int("NOTICE_STALE_MINUTES", 15)
     DEMO_ALLOWED = True
     REQUIRED_SETTINGS: tuple[str, ...] = ()
 

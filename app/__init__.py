@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main.routes import bp as main_bp
     from app.oversight.routes import bp as oversight_bp
     from app.notices import models as _notice_models  # noqa: F401  (registers the outbox table)
+    from app.notices.routes import bp as notices_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authority_bp, url_prefix="/authority")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(notices_bp, url_prefix="/notices")
     app.register_blueprint(oversight_bp, url_prefix="/oversight")
 
 
@@ -158,22 +160,28 @@ def register_request_hooks(app: Flask) -> None:
     @app.context_processor
     def layout_context():
         nav = navigation_for(current_user) if current_user.is_authenticated else []
-        return {"nav_items": nav, "logout_form": LogoutForm()}
+        # formdata=None: the layout's form never reads the request body (an error page for
+        # an oversized upload must not read it again).
+        return {"nav_items": nav, "logout_form": LogoutForm(formdata=None)}
 
 
 def register_commands(app: Flask) -> None:
     """Add the `flask` subcommands."""
+    from app.agencies.cli import register_roster_commands
     from app.audit import register_audit_commands
     from app.auth.cli import register_user_commands
     from app.certificates.cli import register_certificate_commands
     from app.courses.cli import register_content_commands
     from app.main.demo import register_demo_command
+    from app.notices.cli import register_notice_commands
 
     register_audit_commands(app)
     register_user_commands(app)
     register_content_commands(app)
     register_certificate_commands(app)
     register_demo_command(app)
+    register_notice_commands(app)
+    register_roster_commands(app)
 
 
 @event.listens_for(Engine, "connect")

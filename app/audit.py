@@ -164,6 +164,10 @@ def audit_verify(batch_size: int = 5000) -> ChainVerdict:
         db.session.expunge_all()
     head = db.session.get(AuditHead, 1)
     head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS_HASH)
+    if checked > head_seq:
+        return ChainVerdict(False, checked, (
+            f"entry {head_seq + 1} was inserted: the head records the chain ending at entry "
+            f"{head_seq}"), head_seq + 1)
     if head_seq != checked or head_hash != expected_prev:
         return ChainVerdict(False, checked, (
             f"the chain ends at entry {checked} but its head records entry "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -79,6 +80,7 @@ def sanitize_html(html: str) -> str:
     )
 
 
+@lru_cache(maxsize=2048)
 def render_markdown(text: str) -> str:
-    """Render authored Markdown to sanitized HTML."""
+    """Render authored Markdown to sanitized HTML (memoized: the result depends only on the text)."""
     return sanitize_html(_markdown().convert(text))

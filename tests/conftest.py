@@ -152,6 +152,20 @@ def runner(app):
 
 # --- factories --------------------------------------------------------------
 
+_TREES: dict = {}
+
+
+def _parsed_tree(content_dir):
+    """Parse a content tree once per run: the real curriculum does not change during tests."""
+    from app.courses.loader import load_tree
+
+    if content_dir != CONTENT_DIR:
+        return load_tree(content_dir)
+    if content_dir not in _TREES:
+        _TREES[content_dir] = load_tree(content_dir)
+    return _TREES[content_dir]
+
+
 class Factory:
     """Make records with sensible defaults; each call commits."""
 
@@ -213,12 +227,11 @@ class Factory:
         """Sync the real curriculum (or `content_dir`) and return the IADP course and version."""
         from sqlalchemy import select
 
-        from app.courses.loader import load_tree
         from app.courses.models import Course, CourseVersion
         from app.courses.services import content_sync
         from app.models import utcnow
 
-        tree = load_tree(content_dir or CONTENT_DIR)
+        tree = _parsed_tree(content_dir or CONTENT_DIR)
         content_sync(tree=tree, actor="tests", now=utcnow())
         course = self.db.session.execute(select(Course).where(Course.key == "iadp")).scalar_one()
         version = self.db.session.execute(

@@ -35,7 +35,7 @@ def gunicorn(database_url: str, *, workers: int = 1, extra_env: dict | None = No
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: CI machines may be busy
         while True:
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
@@ -73,7 +73,7 @@ class Browserless:
     def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         try:
-            with self.opener.open(self.base + path, data=body, timeout=15) as r:
+            with self.opener.open(self.base + path, data=body, timeout=60) as r:
                 return r.status, r.read().decode()
         except urllib.error.HTTPError as e:
             with e:

@@ -131,6 +131,8 @@ def authority_withdraw(*, officer, effective_on: date, reason: str, actor, now: 
     db.session.flush()
     audit_record(actor=actor, action="authority.withdraw", target_type="officer", target_id=officer.id,
                  now=now, details={"effective_on": effective_on.isoformat(), "reason": withdrawal.reason})
+    from app.notices.services import notice_authority_withdrawn
+    notice_authority_withdrawn(withdrawal)
     db.session.commit()
     return withdrawal
 
@@ -143,10 +145,13 @@ def agreement_terminate(*, agreement: Agreement, on: date, reason: str, actor, n
         raise AuthorityError(["Give the reason the agreement ends in a sentence"])
     if on < agreement.signed_on:
         raise AuthorityError(["An agreement cannot end before it was signed"])
+    actor_id = actor.id  # read first: loading an expired actor must not flush a half-made change
     agreement.status, agreement.terminated_on = AgreementStatus.TERMINATED.value, on
-    agreement.termination_reason, agreement.terminated_by_id, agreement.terminated_at = reason.strip(), actor.id, now
+    agreement.termination_reason, agreement.terminated_by_id, agreement.terminated_at = reason.strip(), actor_id, now
     audit_record(actor=actor, action="agreement.terminate", target_type="agreement", target_id=agreement.id,
                  now=now, details={"agency_id": agreement.agency_id, "model": agreement.model,
                                    "terminated_on": on.isoformat(), "reason": reason.strip()})
+    from app.notices.services import notice_agreement_terminated
+    notice_agreement_terminated(agreement)
     db.session.commit()
     return agreement

@@ -100,11 +100,18 @@ def certificate_issue(*, completion: CourseCompletion, now: datetime) -> Certifi
         sha256=hashlib.sha256(pdf).hexdigest(), status="valid")
     db.session.add(certificate)
     db.session.flush()
-    older = db.session.execute(select(Certificate).where(
+    # Only an older completion is superseded: a pending certificate issued late for an
+    # earlier completion must not displace the officer's current one.
+    others = db.session.execute(select(Certificate).where(
         Certificate.officer_id == officer.id, Certificate.course_key == course.key,
         Certificate.status == "valid", Certificate.id != certificate.id)).scalars().all()
+    older = [c for c in others if c.completed_on <= completed_on]
+    newer = [c for c in others if c.completed_on > completed_on]
     for previous in older:
         previous.status, previous.superseded_at, previous.superseded_by_id = "superseded", now, certificate.id
+    if newer:
+        latest = max(newer, key=lambda c: c.completed_on)
+        certificate.status, certificate.superseded_at, certificate.superseded_by_id = "superseded", now, latest.id
     audit_record(actor="certificate issuance", action="certificate.issue", target_type="certificate",
                  target_id=serial, now=now, details={
                      "officer_id": officer.id, "course": course.code, "completion_id": completion.id,

@@ -28,6 +28,7 @@ _LINKS = [
     ("audit_log.index", "Audit log", {Role.CREDENTIALING, Role.MANAGER, Role.ADMIN}),
     ("auth.tokens", "API tokens", {Role.CREDENTIALING}),
     ("admin.users", "Users", {Role.ADMIN}),
+    ("notices.index", "Notices", set(Role)),
 ]
 
 

@@ -57,7 +57,7 @@ def test_verify_upload_then_grant_authority(page, certified):
     page.get_by_role("link", name="Agencies").click()
     page.get_by_role("link", name="Cypress County Sheriff's Office").click()
     assert_accessible(page)
-    page.get_by_role("link", name="Casey Nguyen").click()
+    page.get_by_role("link", name="Casey Nguyen", exact=True).click()
     assert "Not authorized" in page.content() or "None" in page.content()
     assert_accessible(page)
     jem = page.get_by_label("Agreement").locator("option", has_text="Jail Enforcement Model").get_attribute("value")

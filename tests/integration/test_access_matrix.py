@@ -30,6 +30,8 @@ MATRIX = {
     "main.instructor_home": ("GET", lambda w: {}, only("instructor")),
     "main.credentialing_home": ("GET", lambda w: {}, only("credentialing")),
     "oversight.dashboard": ("GET", lambda w: {}, only("manager", "admin")),
+    "oversight.transcript": ("GET", lambda w: {"officer_id": w["officer"].id},
+                             only("officer", "instructor", "credentialing", "manager", "admin")),
     "auth.login": ("GET", lambda w: {}, {**everyone(302), ANON: 200}),
     "auth.logout": ("POST", lambda w: {}, everyone(302)),
     "admin.users": ("GET", lambda w: {}, only("admin")),
@@ -37,6 +39,8 @@ MATRIX = {
     "admin.user_edit": ("GET", lambda w: {"user_id": w["user"].id}, only("admin")),
     "agencies.index": ("GET", lambda w: {}, only(*STAFF)),
     "agencies.detail": ("GET", lambda w: {"agency_id": w["agency"].id}, only(*STAFF)),
+    "agencies.roster": ("GET", lambda w: {}, only("manager", "admin")),
+    "agencies.roster_confirm": ("POST", lambda w: {"token": "no-such-upload"}, only("manager", "admin", ok=404)),
     # courses
     "courses.catalog": ("GET", lambda w: {}, only(*ROLES)),
     "courses.outline": ("GET", lambda w: {"course_key": "iadp"}, only(*ROLES)),
@@ -84,6 +88,7 @@ MATRIX = {
     "certificates.mine": ("GET", lambda w: {}, only("officer")),
     "certificates.download": ("GET", lambda w: {"serial": w["certificate"].serial}, only("officer", *STAFF)),
     "certificates.manage": ("GET", lambda w: {}, only(*STAFF)),
+    "certificates.class_zip": ("GET", lambda w: {"class_id": w["class"].id}, only("instructor", *STAFF)),
     "authority.officer": ("GET", lambda w: {"officer_id": w["officer"].id}, only(*STAFF)),
     "authority.letter": ("GET", lambda w: {"grant_id": w["grant"].id}, only("officer", *STAFF)),
     "authority.grant": ("POST", lambda w: {"officer_id": w["officer"].id}, only("credentialing", "admin", ok=302)),
@@ -99,6 +104,7 @@ MATRIX = {
     "audit_log.index": ("GET", lambda w: {}, only(*STAFF)),
     "auth.tokens": ("GET", lambda w: {}, only("credentialing")),
     "auth.token_revoke_view": ("POST", lambda w: {"token_id": w["token"].id}, only("credentialing", ok=302)),
+    "notices.index": ("GET", lambda w: {}, only(*ROLES)),
 }
 
 
