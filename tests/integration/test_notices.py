@@ -22,10 +22,10 @@ from app.notices.models import Notice
 from app.notices.services import message_id, notices_schedule, notices_send
 from tests.integration.test_certificates import cert_world, issue
 from tests.servers import free_port
+from tests.concurrency import run_together
 
 TODAY = utcnow().date()
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-TIMEOUT = 60
 
 
 def at(day: date) -> datetime:
@@ -280,30 +280,6 @@ def test_flask_notices_send_delivers_each_notice_once(world, make, db, runner, s
         assert message["Message-ID"].endswith("@training.example.gov>")
         assert message["Auto-Submitted"] == "auto-generated"
         assert message.get_content().replace("\r\n", "\n").strip() == row.body.strip()
-
-
-def run_together(app, jobs):
-    """Run each job in its own thread and app context (own session), released together by a barrier."""
-    barrier = threading.Barrier(len(jobs), timeout=TIMEOUT)
-    results: list = [None] * len(jobs)
-    errors: list = []
-
-    def worker(n, job):
-        try:
-            with app.app_context():
-                results[n] = job(barrier.wait)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append((n, repr(error)))
-            barrier.abort()
-
-    threads = [threading.Thread(target=worker, args=(n, job), daemon=True) for n, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not [t for t in threads if t.is_alive()], "a thread did not finish in time"
-    assert not errors, errors
-    return results
 
 
 def test_two_concurrent_senders_deliver_each_notice_exactly_once(db, app, smtp_server):
