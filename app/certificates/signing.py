@@ -14,7 +14,8 @@ from io import BytesIO
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -49,14 +50,40 @@ def _asn1_cert(cert) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, signing with a key object loaded once.
+
+    SimpleSigner parses the DER private key again for every signature, and
+    `cryptography` checks an RSA key thoroughly when loading it (about 30 ms):
+    that was most of the cost of issuing a certificate.
+    """
+
+    def __init__(self, *args, loaded_key, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loaded_key = loaded_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        if isinstance(self._loaded_key, rsa.RSAPrivateKey) and \
+                mechanism["algorithm"].native in ("rsassa_pkcs1v15", "sha256_rsa"):
+            return self._loaded_key.sign(data, padding.PKCS1v15(), _HASHES[digest_algorithm]())
+        return super().sign_raw(data, digest_algorithm)
+
+
+_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+# Room for the CMS signature in the PDF; reserving it skips pyHanko's trial signature.
+SIGNATURE_BYTES_RESERVED = 16384
+
+
 def make_signer(material: KeyMaterial) -> signers.SimpleSigner:
     """Build a pyHanko signer from the loaded key material."""
     key = asn1_keys.PrivateKeyInfo.load(material.signing_key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption()))
-    return signers.SimpleSigner(
+    return _LoadedKeySigner(
         signing_cert=_asn1_cert(material.signing_cert), signing_key=key,
-        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in material.chain]))
+        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in material.chain]),
+        loaded_key=material.signing_key)
 
 
 def sign_pdf(pdf: bytes, signer: signers.SimpleSigner, *, reason: str,
@@ -67,7 +94,8 @@ def sign_pdf(pdf: bytes, signer: signers.SimpleSigner, *, reason: str,
         field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason, location=location, certify=True,
         docmdp_permissions=fields.MDPPerm.NO_CHANGES)
-    return _run(signers.async_sign_pdf(writer, meta, signer=signer)).getvalue()
+    return _run(signers.async_sign_pdf(writer, meta, signer=signer,
+                                       bytes_reserved=SIGNATURE_BYTES_RESERVED)).getvalue()
 
 
 @dataclass(frozen=True)
