@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test test-pg clean
+.PHONY: install run test bench clean
 
 # Create the virtual environment and install the pinned dependencies.
 # The stamp file makes a second `make` skip pip when nothing changed.
@@ -29,6 +29,10 @@ run: install
 # The whole suite: unit, integration and browser tests.
 test: install
 	$(BIN)/python -m pytest
+
+# Benchmarks against a bare Flask app; writes bench/results.json (see README "Performance").
+bench: install
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache
