@@ -34,6 +34,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from app.auth.emails import is_email
+
 REQUIRED_COLUMNS = ("agency_ori", "agency_name", "state", "officer_email", "officer_name")
 OPTIONAL_COLUMNS = ("badge_number", "supervisor_email")
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -49,10 +51,6 @@ STATES = frozenset("""
 MAX_LENGTHS = {"agency_name": 200, "officer_name": 200, "badge_number": 40}
 
 ORI_RE = re.compile(r"[A-Z]{2}[A-Z0-9]{7}")
-# Pragmatic: dot-atom local part, dotted host names, a letter-led top-level label.
-_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-EMAIL_RE = re.compile(rf"{_LOCAL}@(?:{_LABEL}\.)+[A-Za-z][A-Za-z0-9-]{{0,61}}[A-Za-z0-9]")
 
 OUTCOMES = ("created", "updated", "unchanged", "error")
 
@@ -192,13 +190,6 @@ def decode_roster(data: bytes) -> tuple[str, Problem | None]:
         line = data[: error.start].count(b"\n") + 1
         return "", Problem(line, f"not UTF-8 text (byte 0x{data[error.start]:02x}): "
                                  "save the file as CSV UTF-8 and upload it again")
-
-
-def is_email(value: str) -> bool:
-    """Return True when the value looks like an email address (no DNS lookup)."""
-    if len(value) > 254 or not EMAIL_RE.fullmatch(value):
-        return False
-    return len(value.rsplit("@", 1)[0]) <= 64
 
 
 def _header(raw: list[str]) -> tuple[tuple[str, ...], list[str]]:

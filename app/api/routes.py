@@ -1,7 +1,6 @@
 """JSON API v1: certificate lookup and verification, officer authority; errors are JSON."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from functools import wraps
 
@@ -12,26 +11,12 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.authority.services import officer_authority
 from app.certificates.services import certificate_by_serial, certificate_verify_file
+from app.dates import parse_day
 from app.extensions import csrf, db
 from app.models import utcnow
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one
-
-
-ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_day(text: str | None) -> date | None:
-    """Read a YYYY-MM-DD date (today when absent); None when malformed."""
-    if not text:
-        return utcnow().date()
-    if not ISO_DAY.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def api_error(status: int, code: str, message: str):
@@ -105,7 +90,7 @@ def authority(officer_id: int):
     officer = db.session.get(User, officer_id)
     if officer is None or officer.role != Role.OFFICER:
         return api_error(404, "not_found", f"No officer with id {officer_id}.")
-    on = parse_day(request.args.get("on"))
+    on = parse_day(request.args.get("on"), today=utcnow().date())
     if on is None:
         return api_error(400, "bad_request", "'on' must be a date as YYYY-MM-DD.")
     status = officer_authority(officer, on)

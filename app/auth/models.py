@@ -8,14 +8,10 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.emails import normalize_email  # noqa: F401  (callers import it from here too)
 from app.auth.roles import ROLE_VALUES, Role
 from app.extensions import db
 from app.models import TimestampMixin, UTCDateTime, utcnow
-
-
-def normalize_email(email: str) -> str:
-    """Return the canonical form of an address: trimmed, lower case."""
-    return email.strip().lower()
 
 
 class User(UserMixin, TimestampMixin, db.Model):

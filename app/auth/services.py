@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.audit import audit_record
+from app.auth.emails import is_email
 from app.auth.lockout import locked_until
 from app.auth.models import SignInAttempt, User, normalize_email
 from app.auth.passwords import password_problems
@@ -94,7 +95,7 @@ def user_create(
 ) -> User:
     """Create an account after checking the address, role and password policy."""
     email = normalize_email(email)
-    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+    if not is_email(email):
         raise AccountError(f"{email!r} is not an email address.")
     if role not in {r.value for r in Role}:
         raise AccountError(f"Unknown role {role!r}.")

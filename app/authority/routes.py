@@ -22,6 +22,7 @@ from app.authority.services import (
     officer_authority,
 )
 from app.certificates.models import Certificate
+from app.dates import parse_day
 from app.extensions import db
 from app.models import utcnow
 
@@ -53,9 +54,7 @@ def _officer_or_404(officer_id: int) -> User:
 
 
 def _on_date() -> date:
-    from app.api.routes import parse_day
-
-    return parse_day(request.args.get("on")) or abort(400)
+    return parse_day(request.args.get("on"), today=utcnow().date()) or abort(400)
 
 
 @bp.route("/officers/<int:officer_id>")

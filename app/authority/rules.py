@@ -58,6 +58,7 @@ force on its `expires_on` day and a certificate counts on its `valid_until`
 day; authority lapses on the day after.
 """
 from __future__ import annotations
+from app.dates import add_years
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -174,14 +175,6 @@ class AuthorityStatus:
 class GateDecision:
     allowed: bool
     reasons: list[str] = field(default_factory=list)
-
-
-def add_years(day: date, years: int) -> date:
-    """Return the same month and day `years` later (Feb 29 becomes Feb 28)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def training_current(certificates: Iterable[CertificateFact], on: date) -> CertificateFact | None:

@@ -20,6 +20,7 @@ from app.certificates.keys import KeyMaterial, load_key_material
 from app.certificates.models import Certificate
 from app.certificates.pdf import CertificateData, certificate_pdf, read_serial
 from app.certificates.serials import new_serial, normalize_serial
+from app.dates import add_years
 from app.certificates.signing import check_signature, make_signer, sign_pdf
 from app.courses.models import Course, CourseVersion, Enrollment
 from app.extensions import db
@@ -41,14 +42,6 @@ def key_material() -> KeyMaterial:
 def signer():
     key_material()
     return current_app.extensions["certificate_keys"]["signer"]
-
-
-def add_years(day: date, years: int) -> date:
-    """Return the same calendar day `years` later (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def refresher_years(model: str) -> int:

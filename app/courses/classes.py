@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import audit_record
-from app.auth.models import User, normalize_email
+from app.auth.emails import is_email, normalize_email
+from app.auth.models import User
 from app.auth.roles import Role
 from app.courses.models import (
     ClassInstructor, CourseVersion, CourseVersionItem, Enrollment, LessonCompletion,
@@ -85,7 +86,7 @@ def class_enroll(
     result = EnrollResult()
     emails = emails or []
     for email in emails:
-        if "@" not in email or email.startswith("@") or email.endswith("@"):
+        if not is_email(email):
             result.invalid.append(email)
     wanted = [e for e in emails if e not in result.invalid]
     users = list(db.session.execute(select(User).where(User.email.in_(wanted))).scalars()) if wanted else []

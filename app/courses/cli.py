@@ -23,6 +23,14 @@ def _content_dir(directory: str | None) -> tuple[Path, str]:
         return path, str(path)
 
 
+def _refuse(problems, closing: str) -> None:
+    """Print each problem and what was not done, then exit 1."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(closing, err=True)
+    raise SystemExit(1)
+
+
 def register_content_commands(app: Flask) -> None:
     """Add the `flask content` group."""
 
@@ -53,10 +61,7 @@ def register_content_commands(app: Flask) -> None:
         try:
             summary = content_sync(tree=tree, actor="content sync", now=utcnow())
         except ContentError as error:
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            click.echo("nothing was loaded: fix the problems above first", err=True)
-            raise SystemExit(1) from None
+            _refuse(error.problems, "nothing was loaded: fix the problems above first")
         click.echo(f"synced in {time.perf_counter() - started:.2f} s: {summary}")
 
     @content_group.command("render")
@@ -89,10 +94,7 @@ def register_content_commands(app: Flask) -> None:
             count = bank_import_gift(text=text, path=file, bank_key=bank_key or slugify(path.stem),
                                      subject=subject, now=utcnow(), actor="content import-gift")
         except GiftImportError as error:
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            click.echo("nothing was imported", err=True)
-            raise SystemExit(1) from None
+            _refuse(error.problems, "nothing was imported")
         click.echo(f"{count} questions imported")
 
     @content_group.command("export-gift")

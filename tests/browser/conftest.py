@@ -82,3 +82,12 @@ def assert_accessible(page) -> None:
         for v in violations
     ]
     assert not violations, f"axe on {page.url}:\n" + "\n".join(summary)
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through the real form and wait for the home page."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

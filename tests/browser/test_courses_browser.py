@@ -4,7 +4,7 @@ import re
 import pytest
 
 from app.main.demo import demo_load
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import CONTENT_DIR
 
 pytestmark = pytest.mark.browser
@@ -14,14 +14,6 @@ pytestmark = pytest.mark.browser
 def demo(app):
     demo_load(password=app.config["DEMO_PASSWORD"], content_dir=CONTENT_DIR)
     return app.config["DEMO_PASSWORD"]
-
-
-def sign_in(page, email, password):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def course_progress(page) -> tuple[int, int]:

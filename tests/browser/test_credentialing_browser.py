@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.certificates.models import Certificate
 from app.main.demo import demo_load
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import CONTENT_DIR
 
 pytestmark = pytest.mark.browser
@@ -28,14 +28,6 @@ def certified(app, db, make, tmp_path):
     tampered.write_bytes(path.read_bytes() + b"\n% edited\n")
     return {"officer": casey, "certificate": certificate, "pdf": path, "tampered": tampered,
             "password": app.config["DEMO_PASSWORD"]}
-
-
-def sign_in(page, email, password):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def test_verify_upload_then_grant_authority(page, certified):

@@ -2,7 +2,7 @@
 import pytest
 
 from app.main.demo import demo_load
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import CONTENT_DIR
 
 pytestmark = pytest.mark.browser
@@ -10,10 +10,7 @@ pytestmark = pytest.mark.browser
 
 def test_manager_reads_and_filters_the_dashboard(page, app):
     demo_load(password=app.config["DEMO_PASSWORD"], content_dir=CONTENT_DIR)
-    page.goto("/login")
-    page.get_by_label("Email").fill("manager@demo.example")
-    page.get_by_label("Password").fill(app.config["DEMO_PASSWORD"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "manager@demo.example", app.config["DEMO_PASSWORD"])
     page.wait_for_url("**/oversight/")
     assert "(1 of 1 agencies)" in page.content()  # Jordan Reyes is designated and trained
     assert page.get_by_role("img", name="Partner agencies in full compliance, by month").count() == 1

@@ -8,7 +8,7 @@ from app.assessments.models import ExamAttempt, QuestionRevision
 from app.auth.models import User
 from app.courses.models import Enrollment
 from app.main.demo import demo_load
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import CONTENT_DIR
 
 pytestmark = pytest.mark.browser
@@ -24,11 +24,8 @@ def officer(app, db, make):
     return {"email": user.email, "password": app.config["DEMO_PASSWORD"], "enrollment": enrollment}
 
 
-def sign_in(page, who):
-    page.goto("/login")
-    page.get_by_label("Email").fill(who["email"])
-    page.get_by_label("Password").fill(who["password"])
-    page.get_by_role("button", name="Sign in").click()
+def sign_in_as(page, who):
+    sign_in(page, who["email"], who["password"])
     page.wait_for_url("**/officer")
 
 
@@ -89,7 +86,7 @@ def take_exam(page, db, who, button, *, right, check_a11y=False):
 
 
 def test_fail_then_remediate_then_pass_every_exam_and_complete(page, db, officer):
-    sign_in(page, officer)
+    sign_in_as(page, officer)
     open_exams(page, officer)
     assert_accessible(page)
     take_exam(page, db, officer, "Start examination", right=False, check_a11y=True)
@@ -109,7 +106,7 @@ def test_fail_then_remediate_then_pass_every_exam_and_complete(page, db, officer
 
 
 def test_a_second_failure_disqualifies(page, db, officer):
-    sign_in(page, officer)
+    sign_in_as(page, officer)
     take_exam(page, db, officer, "Start examination", right=False)
     take_exam(page, db, officer, "Start remediation examination", right=False)
     open_exams(page, officer)
@@ -122,7 +119,7 @@ def test_a_second_failure_disqualifies(page, db, officer):
 def test_closing_the_browser_mid_exam_loses_no_saved_answer(browser, live_server, db, officer):
     first = browser.new_context(base_url=live_server)
     page = first.new_page()
-    sign_in(page, officer)
+    sign_in_as(page, officer)
     open_exams(page, officer)
     page.get_by_role("button", name="Start examination").first.click()
     page.wait_for_url(re.compile(r"/exams/attempts/\d+$"))
@@ -133,7 +130,7 @@ def test_closing_the_browser_mid_exam_loses_no_saved_answer(browser, live_server
     first.close()  # the officer's laptop dies
     second = browser.new_context(base_url=live_server)
     page = second.new_page()
-    sign_in(page, officer)
+    sign_in_as(page, officer)
     open_exams(page, officer)
     page.get_by_role("link", name="Resume").click()
     assert page.url.endswith(f"/exams/attempts/{attempt.id}")

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.main.demo import demo_load
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,7 @@ def files(app, tmp_path):
 
 
 def test_manager_previews_a_bad_file_then_imports_the_fixed_one(page, files, db):
-    page.goto("/login")
-    page.get_by_label("Email").fill("manager@demo.example")
-    page.get_by_label("Password").fill(files["password"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "manager@demo.example", files["password"])
     page.wait_for_url(lambda url: "/login" not in url)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Agencies").click()
     page.get_by_role("link", name="Import a roster").click()

@@ -18,7 +18,7 @@ def test_sign_in_lands_on_the_role_home(client, auth, make):
 
 
 def test_email_is_case_insensitive(client, auth, make):
-    user = make.user("manager", email="teresa@program.example")
+    make.user("manager", email="teresa@program.example")
     assert auth.login("  Teresa@Program.EXAMPLE ").status_code == 302
 
 

@@ -385,7 +385,7 @@ def test_the_officer_sees_their_authority_and_refresher_due_date(world, make, au
 
 
 def test_an_officer_never_authorized_sees_that(world, auth, client):
-    officer = auth.login_as("officer")
+    auth.login_as("officer")
     text = visible(client.get("/officer").get_data(as_text=True))
     assert "Not authorized" in text and "Never authorized" in text
 

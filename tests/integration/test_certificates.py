@@ -26,7 +26,8 @@ from app.assessments.models import CourseCompletion
 from app.audit import AuditEntry
 from app.certificates.models import Certificate
 from app.certificates.serials import new_serial, normalize_serial
-from app.certificates.services import add_years, certificate_issue
+from app.certificates.services import certificate_issue
+from app.dates import add_years
 from app.courses.models import Course, CourseVersion, Enrollment
 from app.models import utcnow
 from tests.conftest import csrf_token_from

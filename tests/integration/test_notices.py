@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from app.audit import audit_verify
-from app.authority.rules import add_years
+from app.dates import add_years
 from app.authority.services import agreement_terminate, authority_withdraw
 from app.models import utcnow
 from app.notices.models import Notice
