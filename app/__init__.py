@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from app.oversight.routes import bp as oversight_bp
     from app.notices import models as _notice_models  # noqa: F401  (registers the outbox table)
     from app.notices.routes import bp as notices_bp
+    from app.ratelimit import models as _rate_models  # noqa: F401  (registers the counter table)
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

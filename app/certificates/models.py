@@ -17,6 +17,11 @@ class Certificate(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('valid', 'revoked', 'superseded')", name="status"),
         CheckConstraint("kind IN ('basic', 'refresher')", name="kind"),
+        CheckConstraint("origin IN ('issued', 'imported')", name="origin"),
+        # A certificate signed here always keeps its frozen bytes; only a record
+        # imported from an earlier system may lack them.
+        CheckConstraint("origin = 'imported' OR (pdf IS NOT NULL AND sha256 IS NOT NULL)",
+                        name="issued_has_pdf"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -37,8 +42,11 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     valid_until: Mapped[date] = mapped_column(Date)
     issuing_official: Mapped[str] = mapped_column(String(200))
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))  # frozen at issue
-    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))  # frozen at issue
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # "issued": signed by this system. "imported": a record carried over from an
+    # earlier system (its serial verifies, but there is no PDF here to download).
+    origin: Mapped[str] = mapped_column(String(10), default="issued", server_default="issued")
     status: Mapped[str] = mapped_column(String(12), default="valid")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     revoked_by: Mapped[str | None] = mapped_column(String(254), default=None)
