@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -18,6 +18,12 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class.validate()
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # Behind N trusted proxies, take the client's address and scheme from their headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -30,11 +36,13 @@ def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from app.extensions import csrf, db, login_manager, migrate
     from app.models import render_migration_item
+    from app.ratelimit.limiter import init_app as init_rate_limits
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True,
                      render_item=render_migration_item)
     csrf.init_app(app)
+    init_rate_limits(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
@@ -113,6 +121,25 @@ def register_errorhandlers(app: Flask) -> None:
                       "The form could not be accepted because its security token was "
                       "missing or out of date. Go back, reload the page and try again.")
 
+    @app.errorhandler(429)
+    def too_many_requests(error: HTTPException):
+        """Over a rate limit: Retry-After, and the API's JSON error or a page saying how long to wait."""
+        from flask import make_response
+
+        from app.ratelimit.limiter import retry_after_seconds
+        from app.ratelimit.rules import describe_wait
+
+        seconds = retry_after_seconds(error)
+        wait = describe_wait(seconds)
+        if request.path.startswith("/api/"):
+            response = make_response(api_error(429, "too_many_requests",
+                                               f"Too many requests. Try again in {wait}."))
+        else:
+            response = make_response(render_template("errors/too_many_requests.html", wait=wait), 429)
+        if seconds:
+            response.headers["Retry-After"] = str(seconds)
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         messages = {
@@ -154,16 +181,19 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        # Read the session, not current_user: after a commit the user row is expired, and
+        # asking it whether it is signed in would cost another query on every such page.
+        if session.get("_user_id") is not None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.context_processor
     def layout_context():
-        nav = navigation_for(current_user) if current_user.is_authenticated else []
+        if not current_user.is_authenticated:
+            return {"nav_items": [], "logout_form": None}
         # formdata=None: the layout's form never reads the request body (an error page for
         # an oversized upload must not read it again).
-        return {"nav_items": nav, "logout_form": LogoutForm(formdata=None)}
+        return {"nav_items": navigation_for(current_user), "logout_form": LogoutForm(formdata=None)}
 
 
 def register_commands(app: Flask) -> None:

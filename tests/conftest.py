@@ -114,9 +114,12 @@ def app(_session_app):
     """The app inside an app context; every table is emptied afterwards."""
     from app.extensions import db
 
+    from app.courses.lesson_pages import lesson_pages_forget
+
     with _session_app.app_context():
         yield _session_app
         _empty_all_tables(db)
+        lesson_pages_forget()  # ids are reused once the tables are emptied
 
 
 @pytest.fixture()

@@ -14,6 +14,7 @@ from app.auth.roles import Role
 from app.courses.classes import (
     completed_positions, enrollment_touch, lesson_complete,
 )
+from app.courses.lesson_pages import LessonPage, VersionPages, version_pages
 from app.courses.models import (
     Course, CourseVersion, CourseVersionItem, Enrollment, LessonRevision,
 )
@@ -95,18 +96,18 @@ def versions(course_key: str):
 @roles_required(*REVIEWERS)
 def preview_lesson(course_key: str, number: int, lesson_key: str):
     """A lesson exactly as one version of a course shows it."""
-    item = db.session.execute(
-        select(CourseVersionItem).join(CourseVersion).join(Course)
-        .where(Course.key == course_key, CourseVersion.number == number,
-               CourseVersionItem.lesson_key == lesson_key)).scalar_one_or_none()
-    if item is None:
+    version_id = db.session.execute(
+        select(CourseVersion.id).join(Course)
+        .where(Course.key == course_key, CourseVersion.number == number)).scalar_one_or_none()
+    pages = version_pages(version_id) if version_id is not None else None
+    page = pages.lessons.get(lesson_key) if pages else None
+    if page is None:
         abort(404)
-    return render_template("courses/lesson.html", item=item, version=item.version,
-                           enrollment=None, prev_item=_neighbour(item, -1),
-                           next_item=_neighbour(item, 1), completed=set(), form=None,
-                           url_for_item=lambda i: url_for(
+    return render_template("courses/lesson.html", page=page, pages=pages, enrollment=None,
+                           completed=set(), form=None,
+                           url_for_item=lambda link: url_for(
                                "courses.preview_lesson", course_key=course_key,
-                               number=number, lesson_key=i.lesson_key))
+                               number=number, lesson_key=link.lesson_key))
 
 
 @bp.route("/images/<path:name>")
@@ -123,13 +124,6 @@ def _own_enrollment(enrollment_id: int) -> Enrollment:
     if enrollment is None or enrollment.officer_id != current_user.id:
         abort(404)  # never confirm that someone else's enrollment exists
     return enrollment
-
-
-def _neighbour(item: CourseVersionItem, step: int) -> CourseVersionItem | None:
-    return db.session.execute(select(CourseVersionItem).where(
-        CourseVersionItem.version_id == item.version_id,
-        CourseVersionItem.position == item.position + step)
-        .options(db.joinedload(CourseVersionItem.lesson))).scalar_one_or_none()
 
 
 class CompleteForm(FlaskForm):
@@ -161,29 +155,19 @@ def learn(enrollment_id: int):
 def lesson(enrollment_id: int, lesson_key: str):
     """One lesson of the officer's pinned course version."""
     enrollment = _own_enrollment(enrollment_id)
-    item = db.session.execute(select(CourseVersionItem).where(
-        CourseVersionItem.version_id == enrollment.course_version_id,
-        CourseVersionItem.lesson_key == lesson_key)
-        .options(db.joinedload(CourseVersionItem.lesson))).scalar_one_or_none()
-    if item is None:
-        abort(404)
-    version = enrollment.course_version
+    pages, page = _pinned_lesson(enrollment, lesson_key)
     completed = completed_positions(enrollment.id)
-    positions = list(db.session.execute(select(CourseVersionItem.position).where(
-        CourseVersionItem.version_id == version.id)).scalars())
-    if not may_open(item.position, positions=positions, completed=completed,
-                    require_order=version.require_order):
+    if not may_open(page.position, positions=pages.positions, completed=completed,
+                    require_order=pages.require_order):
         flash("This course is taken in order: finish the lessons before this one first.", "info")
         return redirect(url_for("courses.learn", enrollment_id=enrollment.id))
-    page = render_template(
-        "courses/lesson.html", item=item, version=version, enrollment=enrollment,
-        completed=completed, overall=progress(positions, completed), form=CompleteForm(),
-        prev_item=_neighbour(item, -1), next_item=_neighbour(item, 1),
-        url_for_item=lambda i: url_for("courses.lesson", enrollment_id=enrollment.id,
-                                       lesson_key=i.lesson_key))
-    # After rendering: committing expires the loaded objects the page used.
-    enrollment_touch(enrollment=enrollment, position=item.position)
-    return page
+    html = render_template(
+        "courses/lesson.html", page=page, pages=pages, enrollment=enrollment,
+        completed=completed, overall=progress(list(pages.positions), completed), form=CompleteForm(),
+        url_for_item=lambda link: url_for("courses.lesson", enrollment_id=enrollment.id,
+                                          lesson_key=link.lesson_key))
+    enrollment_touch(enrollment=enrollment, position=page.position)
+    return html
 
 
 @bp.route("/learn/<int:enrollment_id>/lessons/<lesson_key>/complete", methods=["POST"])
@@ -191,26 +175,28 @@ def lesson(enrollment_id: int, lesson_key: str):
 def complete(enrollment_id: int, lesson_key: str):
     """Mark a lesson complete and go on to the next one."""
     enrollment = _own_enrollment(enrollment_id)
-    item = db.session.execute(select(CourseVersionItem).where(
-        CourseVersionItem.version_id == enrollment.course_version_id,
-        CourseVersionItem.lesson_key == lesson_key)).scalar_one_or_none()
-    if item is None:
-        abort(404)
-    positions = list(db.session.execute(select(CourseVersionItem.position).where(
-        CourseVersionItem.version_id == enrollment.course_version_id)).scalars())
-    if not may_open(item.position, positions=positions,
+    pages, page = _pinned_lesson(enrollment, lesson_key)
+    if not may_open(page.position, positions=pages.positions,
                     completed=completed_positions(enrollment.id),
-                    require_order=enrollment.course_version.require_order):
+                    require_order=pages.require_order):
         abort(403)
     if CompleteForm().validate_on_submit():
-        lesson_complete(enrollment=enrollment, position=item.position,
-                        lesson_revision_id=item.lesson_revision_id, now=utcnow())
-        flash(f"Marked “{item.lesson.title}” complete.", "success")
-    following = _neighbour(item, 1)
-    if following is not None:
+        lesson_complete(enrollment=enrollment, position=page.position,
+                        lesson_revision_id=page.revision_id, now=utcnow())
+        flash(f"Marked “{page.title}” complete.", "success")
+    if page.next is not None:
         return redirect(url_for("courses.lesson", enrollment_id=enrollment.id,
-                                lesson_key=following.lesson_key))
+                                lesson_key=page.next.lesson_key))
     return redirect(url_for("courses.learn", enrollment_id=enrollment.id))
+
+
+def _pinned_lesson(enrollment: Enrollment, lesson_key: str) -> tuple[VersionPages, LessonPage]:
+    """The lesson as the enrollment's pinned version has it, or 404."""
+    pages = version_pages(enrollment.course_version_id)
+    page = pages.lessons.get(lesson_key) if pages else None
+    if page is None:
+        abort(404)
+    return pages, page
 
 
 from app.courses import authoring_routes, class_routes  # noqa: E402,F401  (register their views)
