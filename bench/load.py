@@ -37,11 +37,20 @@ class Result:
                 "mean_ms": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else 0.0}
 
 
-def run(base: str, make_request, *, concurrency: int, seconds: float, warmup: float = 1.0) -> Result:
-    """Call make_request(worker_index, n) -> (method, path, body, headers) from each worker until time is up."""
+def run(base: str, make_request, *, concurrency: int, seconds: float, warmup: float = 1.0,
+        interval: float | None = None) -> Result:
+    """Call make_request(worker_index, n) -> (method, path, body, headers) until time is up or it returns None.
+
+    Without `interval` each worker sends its next request as soon as the last one is
+    answered (saturation). With it, each worker sends one request every `interval`
+    seconds, like a person who pauses between answers; latency is then measured from
+    the moment the request was due, so a slow answer that delays the next request is
+    counted against the server rather than hidden (no coordinated omission).
+    """
     host = urlsplit(base)
     latencies: list[float] = []
     counts = {"requests": 0, "errors": 0}
+    finished: list[float] = []
     lock = threading.Lock()
     start_at = time.perf_counter() + warmup
     stop_at = start_at + seconds
@@ -50,13 +59,23 @@ def run(base: str, make_request, *, concurrency: int, seconds: float, warmup: fl
         conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
         mine: list[float] = []
         requests = errors = n = 0
+        # Paced workers start spread over one interval so they do not all fire together.
+        due = time.perf_counter() + (interval * index / concurrency if interval else 0.0)
         while True:
             now = time.perf_counter()
             if now >= stop_at:
                 break
-            method, path, body, headers = make_request(index, n)
+            if interval:
+                if due > now:
+                    time.sleep(due - now)
+                t0, due = due, due + interval
+            request = make_request(index, n)
+            if request is None:  # the scenario has run out of work (e.g. every attempt submitted)
+                break
+            method, path, body, headers = request
             n += 1
-            t0 = time.perf_counter()
+            if not interval:
+                t0 = time.perf_counter()
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
@@ -73,6 +92,7 @@ def run(base: str, make_request, *, concurrency: int, seconds: float, warmup: fl
                 mine.append(elapsed)
         conn.close()
         with lock:
+            finished.append(time.perf_counter())
             latencies.extend(mine)
             counts["requests"] += requests
             counts["errors"] += errors
@@ -82,4 +102,6 @@ def run(base: str, make_request, *, concurrency: int, seconds: float, warmup: fl
         thread.start()
     for thread in threads:
         thread.join()
-    return Result(counts["requests"], counts["errors"], seconds, latencies)
+    # A scenario that ran out of work early is measured over the time it actually ran.
+    ran = min(seconds, max(finished, default=stop_at) - start_at)
+    return Result(counts["requests"], counts["errors"], max(ran, 1e-6), latencies)
