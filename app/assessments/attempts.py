@@ -140,16 +140,29 @@ def _lock_if_open(attempt_id: int) -> bool:
     return result.rowcount == 1
 
 
-def _upsert_answer(attempt: ExamAttempt, index: int, values, now: datetime) -> None:
-    item = attempt.items[index]
-    revision = db.session.get(QuestionRevision, item["revision_id"])
-    answer = QUESTION_TYPES[revision.type].parse_answer(f"q{index}", values, item["presentation"])
-    row = db.session.execute(select(AttemptAnswer).where(
-        AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.index == index)).scalar_one_or_none()
-    if row is None:
-        db.session.add(AttemptAnswer(attempt_id=attempt.id, index=index, answer=answer, saved_at=now))
-    else:
-        row.answer, row.saved_at = answer, now
+def _question_revisions(attempt: ExamAttempt, indexes=None) -> dict[int, QuestionRevision]:
+    """The frozen revisions of an attempt's questions (all, or those at `indexes`), in one query."""
+    items = attempt.items if indexes is None else [attempt.items[i] for i in indexes]
+    return {r.id: r for r in db.session.execute(select(QuestionRevision).where(
+        QuestionRevision.id.in_({i["revision_id"] for i in items}))).scalars()}
+
+
+def _upsert_answers(attempt: ExamAttempt, indexes: list[int], values, now: datetime,
+                    revisions: dict[int, QuestionRevision]) -> None:
+    """Store the answers `values` gives for the questions at `indexes`: one query, then writes."""
+    if not indexes:
+        return
+    saved = {a.index: a for a in db.session.execute(select(AttemptAnswer).where(
+        AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.index.in_(indexes))).scalars()}
+    for index in indexes:
+        item = attempt.items[index]
+        revision = revisions[item["revision_id"]]
+        answer = QUESTION_TYPES[revision.type].parse_answer(f"q{index}", values, item["presentation"])
+        row = saved.get(index)
+        if row is None:
+            db.session.add(AttemptAnswer(attempt_id=attempt.id, index=index, answer=answer, saved_at=now))
+        else:
+            row.answer, row.saved_at = answer, now
 
 
 def answered_fields(attempt: ExamAttempt, values) -> list[int]:
@@ -178,7 +191,7 @@ def attempt_save_answer(*, attempt: ExamAttempt, index: int, values, now: dateti
     if not _lock_if_open(attempt.id):
         db.session.rollback()
         raise ExamError("This attempt has been submitted; answers can no longer change.")
-    _upsert_answer(attempt, index, values, now)
+    _upsert_answers(attempt, [index], values, now, _question_revisions(attempt, [index]))
     db.session.commit()
 
 
@@ -188,11 +201,11 @@ def attempt_submit(*, attempt: ExamAttempt, values=None, now: datetime) -> bool:
         return attempt_expire_if_due(attempt=attempt, now=now)
     if not _close(attempt, status="submitted", closed_at=now):
         return False
+    revisions = _question_revisions(attempt)
     if values is not None:
-        for index in answered_fields(attempt, values):
-            _upsert_answer(attempt, index, values, now)
+        _upsert_answers(attempt, answered_fields(attempt, values), values, now, revisions)
         db.session.flush()
-    _grade_and_record(attempt, now)
+    _grade_and_record(attempt, now, revisions)
     return True
 
 
@@ -221,11 +234,9 @@ def _close(attempt: ExamAttempt, *, status: str, closed_at: datetime) -> bool:
 
 def attempt_revisions_and_answers(attempt: ExamAttempt) -> tuple[dict[int, QuestionRevision], dict[int, dict | None]]:
     """Load an attempt's frozen question revisions (by id) and saved answers (by index): two queries."""
-    revisions = {r.id: r for r in db.session.execute(select(QuestionRevision).where(
-        QuestionRevision.id.in_([i["revision_id"] for i in attempt.items]))).scalars()}
     answers = {a.index: a.answer for a in db.session.execute(select(AttemptAnswer).where(
         AttemptAnswer.attempt_id == attempt.id)).scalars()}
-    return revisions, answers
+    return _question_revisions(attempt), answers
 
 
 def grade_items(attempt: ExamAttempt, revisions: dict[int, QuestionRevision],
@@ -236,10 +247,10 @@ def grade_items(attempt: ExamAttempt, revisions: dict[int, QuestionRevision],
         for index, item in enumerate(attempt.items)]
 
 
-def _grade_and_record(attempt: ExamAttempt, now: datetime) -> None:
+def _grade_and_record(attempt: ExamAttempt, now: datetime,
+                      revisions: dict[int, QuestionRevision] | None = None) -> None:
     """Grade a just-closed attempt, then record disqualification and completion. Commits."""
-    revisions = {r.id: r for r in db.session.execute(select(QuestionRevision).where(
-        QuestionRevision.id.in_([i["revision_id"] for i in attempt.items]))).scalars()}
+    revisions = revisions if revisions is not None else _question_revisions(attempt)
     rows = db.session.execute(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).scalars()
     cutoff = attempt.deadline
     answers = {a.index: a.answer for a in rows if cutoff is None or a.saved_at <= cutoff}
