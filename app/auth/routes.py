@@ -15,11 +15,13 @@ from app.extensions import db
 from app.auth.safety import is_safe_next
 from app.auth.services import user_sign_in
 from app.models import utcnow
+from app.ratelimit.limiter import rate_limited
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limited("login", methods=["POST"], refund_if=lambda response: response.status_code == 302)
 def login():
     """Show the sign-in form and sign a user in."""
     if current_user.is_authenticated:
@@ -61,6 +63,9 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+IDLE_CLOCK_STEP = 30  # seconds
+
+
 def enforce_idle_timeout():
     """End a signed-in session idle for longer than IDLE_TIMEOUT (AC-12)."""
     if not current_user.is_authenticated:
@@ -76,9 +81,10 @@ def enforce_idle_timeout():
             return None
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")
                                 if request.method == "GET" else None))
-    # Writing the session on every request keeps the idle clock honest;
-    # static files do not count as activity.
-    if request.endpoint != "static":
+    # Static files do not count as activity. The clock is moved on at most every
+    # IDLE_CLOCK_STEP seconds: a session may end that much early, never late, and most
+    # responses then need no new session cookie (signing one costs more than the page's query).
+    if request.endpoint != "static" and (last is None or now - last >= IDLE_CLOCK_STEP):
         session["last_seen"] = now
     return None
 
