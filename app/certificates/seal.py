@@ -46,16 +46,21 @@ def _text_on_arc(canvas, cx: float, cy: float, radius: float, text: str,
         baseline = radius + _CAP_HEIGHT * size / 2
         angle = 3 * math.pi / 2 - total / baseline / 2
         step = 1
-    canvas.setFont(_BAND_FONT, size)
+    # One text object, each letter placed by its own text matrix (rotation and
+    # position): the same marks as translate/rotate/drawCentredString per letter,
+    # at a fraction of the operators.
+    text_object = canvas.beginText()
+    text_object.setFont(_BAND_FONT, size)
+    turn = -math.pi / 2 if top else math.pi / 2
     for ch, width in zip(text, widths):
         glyph = stringWidth(ch, _BAND_FONT, size)
         centre = angle + step * (glyph / 2) / baseline
-        canvas.saveState()
-        canvas.translate(cx + baseline * math.cos(centre), cy + baseline * math.sin(centre))
-        canvas.rotate(math.degrees(centre) + (-90 if top else 90))
-        canvas.drawCentredString(0, 0, ch)
-        canvas.restoreState()
+        cos, sin = math.cos(centre + turn), math.sin(centre + turn)
+        px, py = cx + baseline * math.cos(centre), cy + baseline * math.sin(centre)
+        text_object.setTextTransform(cos, sin, -sin, cos, px - glyph / 2 * cos, py - glyph / 2 * sin)
+        text_object.textOut(ch)
         angle += step * width / baseline
+    canvas.drawText(text_object)
 
 
 def _star_path(canvas, cx: float, cy: float, outer: float, inner: float | None = None):

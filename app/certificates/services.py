@@ -6,6 +6,7 @@ API and the CLI, so all four give the same verdict for the same file.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -13,9 +14,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.agencies.models import Agreement
+from app.agencies.models import Agency, Agreement
 from app.assessments.models import CourseCompletion
 from app.audit import audit_record
+from app.auth.models import User
 from app.certificates.keys import KeyMaterial, load_key_material
 from app.certificates.models import Certificate
 from app.certificates.pdf import CertificateData, certificate_pdf, read_serial
@@ -49,15 +51,119 @@ def refresher_years(model: str) -> int:
     return int(current_app.config["REFRESHER_YEARS"].get(model, current_app.config["REFRESHER_YEARS_DEFAULT"]))
 
 
-def _program_model(officer, course_models: list[str]) -> str:
-    agency_models = [a.model for a in db.session.execute(select(Agreement).where(
-        Agreement.agency_id == officer.agency_id, Agreement.status == "active")).scalars()] \
-        if officer.agency_id else []
+def _program_model(course_models: list[str], agency_models: list[str]) -> str:
     return next((m for m in course_models if m in agency_models), course_models[0] if course_models else "JEM")
 
 
 def verify_url(serial: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{serial}"
+
+
+@dataclass(frozen=True)
+class PendingCertificate:
+    """A completion's certificate as it will be printed and recorded, read before anything is signed."""
+
+    completion_id: int
+    officer_id: int
+    kind: str
+    course_key: str
+    course_version_id: int
+    program_model: str
+    data: CertificateData
+
+
+def _pending_certificates(completion_ids: list[int], *, now: datetime) -> list[PendingCertificate]:
+    """Read what the certificates of these completions print, in two queries whatever their number."""
+    if not completion_ids:
+        return []
+    rows = db.session.execute(
+        select(CourseCompletion.id.label("completion_id"), CourseCompletion.completed_at,
+               User.id.label("officer_id"), User.name.label("holder_name"), User.agency_id,
+               Agency.name.label("agency_name"), CourseVersion.id.label("version_id"),
+               CourseVersion.title, CourseVersion.content_hash, CourseVersion.models,
+               CourseVersion.status.label("version_status"), Course.key, Course.code, Course.kind)
+        .join(Enrollment, Enrollment.id == CourseCompletion.enrollment_id)
+        .join(User, User.id == Enrollment.officer_id)
+        .outerjoin(Agency, Agency.id == User.agency_id)
+        .join(CourseVersion, CourseVersion.id == CourseCompletion.course_version_id)
+        .join(Course, Course.id == CourseVersion.course_id)
+        .where(CourseCompletion.id.in_(completion_ids))
+        .order_by(CourseCompletion.id)).all()
+    agency_ids = {row.agency_id for row in rows if row.agency_id}
+    agency_models: dict[int, list[str]] = defaultdict(list)
+    if agency_ids:
+        for agency_id, model in db.session.execute(select(Agreement.agency_id, Agreement.model).where(
+                Agreement.agency_id.in_(agency_ids), Agreement.status == "active")):
+            agency_models[agency_id].append(model)
+    config = current_app.config
+    pending = []
+    for row in rows:
+        model = _program_model(row.models or [], agency_models.get(row.agency_id, []))
+        completed_on = row.completed_at.date()
+        serial = new_serial()
+        pending.append(PendingCertificate(
+            completion_id=row.completion_id, officer_id=row.officer_id, kind=row.kind,
+            course_key=row.key, course_version_id=row.version_id, program_model=model,
+            data=CertificateData(
+                serial=serial, holder_name=row.holder_name, agency_name=row.agency_name or "",
+                course_code=row.code, course_title=row.title, course_version_hash=row.content_hash,
+                completed_on=completed_on, issued_on=now.date(),
+                valid_until=add_years(completed_on, refresher_years(model)),
+                issuing_official=config["ISSUING_OFFICIAL_NAME"], issuing_title=config["ISSUING_OFFICIAL_TITLE"],
+                verify_url=verify_url(serial), sample=row.version_status == "sample")))
+    return pending
+
+
+def _signed_pdf(pending: PendingCertificate) -> bytes:
+    """Render and sign the certificate: pure computation, no database."""
+    return sign_pdf(certificate_pdf(pending.data), signer(),
+                    reason=f"Certificate of completion {pending.data.serial}")
+
+
+def _record(pending: PendingCertificate, pdf: bytes, now: datetime) -> tuple[Certificate, bool]:
+    """Store a signed certificate, supersede, audit and commit, in one short transaction.
+
+    Returns the certificate and whether this call created it: when the
+    completion's certificate was issued meanwhile (another process, another
+    request), the unique completion_id refuses the insert and that one stands.
+    """
+    data = pending.data
+    certificate = Certificate(
+        serial=data.serial, completion_id=pending.completion_id, officer_id=pending.officer_id,
+        kind=pending.kind, course_key=pending.course_key, course_code=data.course_code,
+        course_title=data.course_title, course_version_id=pending.course_version_id,
+        course_version_hash=data.course_version_hash, holder_name=data.holder_name,
+        agency_name=data.agency_name, program_model=pending.program_model,
+        completed_on=data.completed_on, issued_at=now, valid_until=data.valid_until,
+        issuing_official=data.issuing_official, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
+        status="valid")
+    try:
+        db.session.add(certificate)
+        db.session.flush()  # the first write: on SQLite the write lock is taken here
+        # Only an older completion is superseded: a pending certificate issued late for an
+        # earlier completion must not displace the officer's current one.
+        others = db.session.execute(select(Certificate).where(
+            Certificate.officer_id == pending.officer_id, Certificate.course_key == pending.course_key,
+            Certificate.status == "valid", Certificate.id != certificate.id)).scalars().all()
+        older = [c for c in others if c.completed_on <= data.completed_on]
+        newer = [c for c in others if c.completed_on > data.completed_on]
+        for previous in older:
+            previous.status, previous.superseded_at, previous.superseded_by_id = "superseded", now, certificate.id
+        if newer:
+            latest = max(newer, key=lambda c: c.completed_on)
+            certificate.status, certificate.superseded_at, certificate.superseded_by_id = \
+                "superseded", now, latest.id
+        audit_record(actor="certificate issuance", action="certificate.issue", target_type="certificate",
+                     target_id=data.serial, now=now, details={
+                         "officer_id": pending.officer_id, "course": data.course_code,
+                         "completion_id": pending.completion_id, "valid_until": data.valid_until.isoformat(),
+                         "sha256": certificate.sha256, "supersedes": [p.serial for p in older]})
+        db.session.commit()
+    except IntegrityError:  # issued by a concurrent request or process for the same completion
+        db.session.rollback()
+        return db.session.execute(select(Certificate).where(
+            Certificate.completion_id == pending.completion_id)).scalar_one(), False
+    return certificate, True
 
 
 def certificate_issue(*, completion: CourseCompletion, now: datetime) -> Certificate:
@@ -66,65 +172,65 @@ def certificate_issue(*, completion: CourseCompletion, now: datetime) -> Certifi
         Certificate.completion_id == completion.id)).scalar_one_or_none()
     if existing is not None:
         return existing
-    enrollment = db.session.get(Enrollment, completion.enrollment_id)
-    officer = enrollment.officer
-    version = db.session.get(CourseVersion, completion.course_version_id)
-    course = db.session.get(Course, version.course_id)
-    model = _program_model(officer, version.models or [])
-    completed_on = completion.completed_at.date()
-    serial = new_serial()
-    config = current_app.config
-    data = CertificateData(
-        serial=serial, holder_name=officer.name,
-        agency_name=officer.agency.name if officer.agency else "",
-        course_code=course.code, course_title=version.title,
-        course_version_hash=version.content_hash, completed_on=completed_on,
-        issued_on=now.date(), valid_until=add_years(completed_on, refresher_years(model)),
-        issuing_official=config["ISSUING_OFFICIAL_NAME"], issuing_title=config["ISSUING_OFFICIAL_TITLE"],
-        verify_url=verify_url(serial), sample=version.status == "sample")
-    pdf = sign_pdf(certificate_pdf(data), signer(), reason=f"Certificate of completion {serial}")
-    certificate = Certificate(
-        serial=serial, completion_id=completion.id, officer_id=officer.id, kind=course.kind,
-        course_key=course.key, course_code=course.code, course_title=version.title,
-        course_version_id=version.id, course_version_hash=version.content_hash,
-        holder_name=officer.name, agency_name=data.agency_name, program_model=model,
-        completed_on=completed_on, issued_at=now, valid_until=data.valid_until,
-        issuing_official=data.issuing_official, pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(), status="valid")
-    db.session.add(certificate)
-    db.session.flush()
-    # Only an older completion is superseded: a pending certificate issued late for an
-    # earlier completion must not displace the officer's current one.
-    others = db.session.execute(select(Certificate).where(
-        Certificate.officer_id == officer.id, Certificate.course_key == course.key,
-        Certificate.status == "valid", Certificate.id != certificate.id)).scalars().all()
-    older = [c for c in others if c.completed_on <= completed_on]
-    newer = [c for c in others if c.completed_on > completed_on]
-    for previous in older:
-        previous.status, previous.superseded_at, previous.superseded_by_id = "superseded", now, certificate.id
-    if newer:
-        latest = max(newer, key=lambda c: c.completed_on)
-        certificate.status, certificate.superseded_at, certificate.superseded_by_id = "superseded", now, latest.id
-    audit_record(actor="certificate issuance", action="certificate.issue", target_type="certificate",
-                 target_id=serial, now=now, details={
-                     "officer_id": officer.id, "course": course.code, "completion_id": completion.id,
-                     "valid_until": data.valid_until.isoformat(), "sha256": certificate.sha256,
-                     "supersedes": [p.serial for p in older]})
-    try:
-        db.session.commit()
-    except IntegrityError:  # issued by a concurrent request for the same completion
-        db.session.rollback()
-        return db.session.execute(select(Certificate).where(
-            Certificate.completion_id == completion.id)).scalar_one()
-    return certificate
+    pending = _pending_certificates([completion.id], now=now)[0]
+    return _record(pending, _signed_pdf(pending), now)[0]
 
 
-def certificates_issue_pending(*, now: datetime, limit: int | None = None) -> list[Certificate]:
-    """Issue certificates for completions that have none yet (after a crash, or keys added later)."""
-    pending = db.session.execute(
-        select(CourseCompletion).outerjoin(Certificate, Certificate.completion_id == CourseCompletion.id)
-        .where(Certificate.id.is_(None)).order_by(CourseCompletion.id).limit(limit)).scalars().all()
-    return [certificate_issue(completion=c, now=now) for c in pending]
+def certificates_issue(*, completion_ids: list[int], now: datetime, progress=None) -> int:
+    """Issue the certificates of these completions; return how many this call issued.
+
+    The completions are read in a few queries; the read transaction is then
+    closed, so nothing is held while the PDFs are rendered and signed, and
+    each certificate is committed in its own short write transaction
+    (insert, supersede, audit). A process killed midway leaves whole
+    certificates only. `progress(1)` is called after each completion.
+    """
+    pending = _pending_certificates(completion_ids, now=now)
+    # End the read transaction before the slow part, so no lock or snapshot is held while
+    # signing (anything the caller left pending is committed, as the first certificate's
+    # commit always did).
+    db.session.commit()
+    issued = 0
+    for item in pending:
+        issued += _record(item, _signed_pdf(item), now)[1]
+        if progress is not None:
+            progress(1)
+    return issued
+
+
+def pending_batches(*, size: int = 50, limit: int | None = None) -> list[list[int]]:
+    """Return the completions without a certificate, as lists of ids of about `size`.
+
+    One officer's completions are always in one batch: their certificates of
+    a course supersede each other, so they must be issued in turn, by one
+    process. Batches can therefore be issued side by side.
+    """
+    rows = db.session.execute(
+        select(CourseCompletion.id, CourseCompletion.officer_id)
+        .outerjoin(Certificate, Certificate.completion_id == CourseCompletion.id)
+        .where(Certificate.id.is_(None))
+        .order_by(CourseCompletion.officer_id, CourseCompletion.id).limit(limit)).all()
+    batches: list[list[int]] = []
+    current: list[int] = []
+    last_officer = None
+    for completion_id, officer_id in rows:
+        if len(current) >= size and officer_id != last_officer:
+            batches.append(current)
+            current = []
+        current.append(completion_id)
+        last_officer = officer_id
+    if current:
+        batches.append(current)
+    return batches
+
+
+def certificates_issue_pending(*, now: datetime, limit: int | None = None) -> int:
+    """Issue certificates for completions that have none yet (after a crash, or keys added later).
+
+    Returns how many this call issued; a certificate issued meanwhile by
+    anyone else is left as it is.
+    """
+    return sum(certificates_issue(completion_ids=batch, now=now) for batch in pending_batches(limit=limit))
 
 
 def certificate_revoke(*, serial: str, reason: str, actor, now: datetime) -> Certificate:
@@ -195,13 +301,20 @@ def _judge(data, check, signature, serial, today) -> Verdict:
     if not check.intact:
         return Verdict(False, "the signature is broken: the file was changed after it was signed",
                        serial=serial, signature=signature)
+    certificate = certificate_by_serial(serial) if serial else None
+    if certificate is not None and certificate.origin == "imported":
+        # Whoever signed this file, there are no frozen bytes here to compare it with.
+        return Verdict(False, f"certificate {certificate.serial} is a record imported from the earlier "
+                              "system: no PDF of it is held here to compare the file with, so a file cannot "
+                              "be verified by upload; check the record by its serial on the verification page",
+                       serial=certificate.serial, status=certificate.status_on(today), signature=signature,
+                       certificate=certificate)
     if not check.trusted:
         return Verdict(False, "the signature is not the 287(g) program's: it does not chain to the "
                               "program's root certificate", serial=serial, signature=signature)
     if not check.covers_whole_file:
         return Verdict(False, "content was added after the signature: the file is not the one "
                               "the program signed", serial=serial, signature=signature)
-    certificate = certificate_by_serial(serial) if serial else None
     if certificate is None:
         return Verdict(False, f"serial {serial or '(none)'} is not a certificate the program issued",
                        serial=serial, signature=signature)
