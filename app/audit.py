@@ -88,6 +88,30 @@ def entry_hash(entry: AuditEntry) -> str:
     ).hexdigest()
 
 
+def entry_values(
+    *, seq: int, prev_hash: str, actor, action: str, target_type: str, target_id,
+    details: dict | None, at: datetime,
+) -> dict:
+    """Return the column values of the entry that follows `prev_hash`, its hash included.
+
+    Pure (no database): `audit_record` appends one entry with it, and bulk
+    loaders (`flask demo --scale national`) chain many in memory the same way.
+    """
+    values = {
+        "seq": seq,
+        "at": at,
+        "actor_id": getattr(actor, "id", None),
+        "actor_label": getattr(actor, "email", None) or str(actor or "system"),
+        "action": action,
+        "target_type": target_type,
+        "target_id": str(target_id),
+        "details": json.dumps(details or {}, sort_keys=True, default=str),
+        "prev_hash": prev_hash,
+    }
+    values["hash"] = hashlib.sha256(canonical_content(**values)).hexdigest()
+    return values
+
+
 def audit_record(
     *, actor, action: str, target_type: str, target_id, details: dict | None = None,
     now: datetime | None = None,
@@ -104,19 +128,10 @@ def audit_record(
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
     ).scalar_one()
-    at = now or utcnow()
-    entry = AuditEntry(
-        seq=head.seq,
-        at=at,
-        actor_id=getattr(actor, "id", None),
-        actor_label=getattr(actor, "email", None) or str(actor or "system"),
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        details=json.dumps(details or {}, sort_keys=True, default=str),
-        prev_hash=head.last_hash,
-    )
-    entry.hash = entry_hash(entry)
+    entry = AuditEntry(**entry_values(
+        seq=head.seq, prev_hash=head.last_hash, actor=actor, action=action,
+        target_type=target_type, target_id=target_id, details=details, at=now or utcnow(),
+    ))
     head.last_hash = entry.hash
     session.add(entry)
     session.flush()

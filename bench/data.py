@@ -61,10 +61,12 @@ def prepare(env: dict, *, scale: str, savers: int, submitters: int) -> BenchData
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         keys_init(Path(env["KEYS_DIR"]))
-        demo_load(password=env["DEMO_PASSWORD"], content_dir=ROOT / "content")
         if scale == "national":
             from app.main.demo_national import national_load
-            national_load(password=env["DEMO_PASSWORD"], fraction=1.0, echo=print)
+
+            national_load(password=env["DEMO_PASSWORD"], content_dir=ROOT / "content", echo=print)
+        else:
+            demo_load(password=env["DEMO_PASSWORD"], content_dir=ROOT / "content")
         officer = _user(User, "officer@demo.example")
         enrollment = db.session.execute(select(Enrollment).where(
             Enrollment.officer_id == officer.id)).scalar_one()

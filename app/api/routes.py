@@ -10,10 +10,12 @@ from werkzeug.exceptions import HTTPException
 from app.auth.models import User
 from app.auth.roles import Role
 from app.authority.services import officer_authority
-from app.certificates.services import certificate_by_serial, certificate_verify_file
+from app.certificates.public import public_record, public_status
+from app.certificates.services import certificate_verify_file
 from app.dates import parse_day
 from app.extensions import csrf, db
 from app.models import utcnow
+from app.ratelimit.limiter import rate_limited
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one
@@ -56,21 +58,25 @@ def token_required(*roles: Role):
 
 
 def certificate_json(certificate, today: date) -> dict:
-    return {"serial": certificate.serial, "status": certificate.status_on(today),
+    """The API's view of a certificate (a model or its public record)."""
+    return {"serial": certificate.serial, "status": public_status(certificate, today),
             "holder": certificate.holder_name, "course": certificate.course_code,
-            "issued_at": certificate.issued_at.isoformat(), "expires_at": certificate.valid_until.isoformat()}
+            "issued_at": certificate.issued_at.isoformat(), "expires_at": certificate.valid_until.isoformat(),
+            "origin": certificate.origin}
 
 
 @bp.route("/certificates/<serial>")
+@rate_limited("api")
 def certificate(serial: str):
     """Look up a certificate by serial."""
-    found = certificate_by_serial(serial)
+    found = public_record(serial)
     if found is None:
         return api_error(404, "not_found", f"No certificate has the serial {serial!r}.")
     return jsonify(certificate_json(found, utcnow().date()))
 
 
 @bp.route("/certificates/verify", methods=["POST"])
+@rate_limited("api")
 def verify():
     """Verify an uploaded certificate PDF (multipart field `file`)."""
     upload = request.files.get("file")
@@ -85,6 +91,7 @@ def verify():
 
 @bp.route("/officers/<int:officer_id>/authority")
 @token_required(Role.CREDENTIALING)
+@rate_limited("api", per="token")
 def authority(officer_id: int):
     """An officer's delegated-authority status on a date (default today)."""
     officer = db.session.get(User, officer_id)

@@ -12,11 +12,16 @@ from app.auth.decorators import roles_required
 from app.auth.roles import Role
 from app.certificates.forms import RevokeForm, VerifyUploadForm
 from app.certificates.models import Certificate
+from app.certificates.public import public_record, public_status
 from app.certificates.services import (
     CertificateError, certificate_by_serial, certificate_revoke, certificate_verify_file,
 )
 from app.extensions import db
 from app.models import utcnow
+from app.ratelimit.limiter import rate_limited
+
+IMPORTED_NO_PDF = "imported record: no PDF is held in this system"
+SKIPPED_NOTE = "NOT INCLUDED - imported records without PDF.txt"
 
 bp = Blueprint("certificates", __name__)
 public_bp = Blueprint("verify", __name__)
@@ -24,18 +29,20 @@ STAFF = (Role.CREDENTIALING, Role.MANAGER, Role.ADMIN)
 
 
 @public_bp.route("/verify/<serial>")
+@rate_limited("verify")
 def status(serial: str):
     """Public: a certificate's status, holder, course and dates; no other personal data."""
-    certificate = certificate_by_serial(serial)
-    if certificate is None:
+    record = public_record(serial)
+    if record is None:
         return render_template("certificates/verify_status.html", certificate=None, serial=serial), 404
-    if certificate.serial != serial:
-        return redirect(url_for("verify.status", serial=certificate.serial), code=301)
-    return render_template("certificates/verify_status.html", certificate=certificate,
-                           status=certificate.status_on(utcnow().date()))
+    if record.serial != serial:
+        return redirect(url_for("verify.status", serial=record.serial), code=301)
+    return render_template("certificates/verify_status.html", certificate=record,
+                           status=public_status(record, utcnow().date()))
 
 
 @public_bp.route("/verify", methods=["GET", "POST"])
+@rate_limited("verify")
 def upload():
     """Public: upload a certificate PDF and see whether it is genuine, unaltered and in force."""
     form = VerifyUploadForm()
@@ -64,6 +71,12 @@ def download(serial: str):
     certificate = certificate_by_serial(serial)
     if certificate is None or (current_user.role == Role.OFFICER and certificate.officer_id != current_user.id):
         abort(404)
+    if certificate.origin == "imported" or certificate.pdf is None:
+        return render_template(
+            "errors/error.html", status=404, title="No PDF for this certificate",
+            message=f"Certificate {certificate.serial} is an {IMPORTED_NO_PDF}. It was carried over from "
+                    "the earlier system, which issued the document; its record and status are on the "
+                    "verification page."), 404
     return send_file(BytesIO(certificate.pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"certificate-{certificate.serial}.pdf", max_age=0)
 
@@ -89,12 +102,25 @@ def class_zip(class_id: int):
         .where(Enrollment.class_id == training_class.id)
         .options(undefer(Certificate.pdf)).order_by(Certificate.holder_name)).scalars().all()
     buffer = BytesIO()
+    skipped = [c for c in rows if c.pdf is None]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for c in rows:
-            archive.writestr(f"{c.holder_name.replace('/', '-')} - {c.course_code} - {c.serial}.pdf", c.pdf)
+            if c.pdf is not None:
+                archive.writestr(f"{c.holder_name.replace('/', '-')} - {c.course_code} - {c.serial}.pdf", c.pdf)
+        if skipped:
+            archive.writestr(SKIPPED_NOTE, skipped_note(skipped))
     buffer.seek(0)
     return send_file(buffer, mimetype="application/zip", as_attachment=True,
                      download_name=f"class-{training_class.id}-certificates.zip", max_age=0)
+
+
+def skipped_note(certificates) -> str:
+    """The text, put in a class ZIP, naming the certificates it leaves out and why."""
+    lines = [f"{len(certificates)} certificate(s) of this class are not in this ZIP: each is an "
+             f"{IMPORTED_NO_PDF}.", "They were carried over from the earlier system, which issued the "
+             "documents. Their records can be checked at /verify/<serial>.", ""]
+    lines += [f"{c.serial}  {c.course_code}  {c.holder_name}" for c in certificates]
+    return "\r\n".join(lines) + "\r\n"
 
 
 @bp.route("/manage")

@@ -176,13 +176,26 @@ def _demo_class(content_dir, now) -> int:
 
 
 def register_demo_command(app: Flask) -> None:
-    """Add `flask demo`."""
+    """Add `flask demo [--scale standard|national]`."""
 
     @app.cli.command("demo")
-    def demo_command() -> None:
+    @click.option("--scale", type=click.Choice(["standard", "national"]), default="standard", show_default=True,
+                  help="standard: the demo accounts and class; national: those, then 2,000 agencies, "
+                       "25,000 officers and their four years of training records, bulk-inserted.")
+    @click.option("--fraction", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+                  envvar="DEMO_FRACTION", help="national only: scale every count (0.01 for a quick run).")
+    @click.option("--seed", type=int, default=287, show_default=True,
+                  help="national only: the random seed; one seed always gives the same data.")
+    def demo_command(scale: str, fraction: float, seed: int) -> None:
         """Create the demo data; running it twice changes nothing."""
         if not current_app.config["DEMO_ALLOWED"]:
             raise click.ClickException("demo data never loads in production")
+        if scale == "national":
+            from app.main.demo_national import national_load
+
+            national_load(password=current_app.config["DEMO_PASSWORD"],
+                          content_dir=current_app.config["CONTENT_DIR"], fraction=fraction, seed=seed)
+            return
         made = demo_load(password=current_app.config["DEMO_PASSWORD"],
                          content_dir=current_app.config["CONTENT_DIR"])
         click.echo("demo data: " + ", ".join(f"{n} {k} created" for k, n in made.items()))

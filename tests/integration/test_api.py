@@ -22,7 +22,7 @@ from app.models import utcnow
 from tests.conftest import csrf_token_from
 from tests.integration.test_certificates import cert_world, issue, reload, visible
 
-CERTIFICATE_KEYS = {"serial", "status", "holder", "course", "issued_at", "expires_at"}
+CERTIFICATE_KEYS = {"serial", "status", "holder", "course", "issued_at", "expires_at", "origin"}
 AUTHORITY_KEYS = {"officer_id", "name", "on", "status", "reason", "refresher_due"}
 
 
@@ -69,7 +69,7 @@ def test_certificate_lookup_returns_the_documented_fields(world, client):
     assert set(body) == CERTIFICATE_KEYS
     assert body == {"serial": certificate.serial, "status": "valid", "holder": "Jordan A. Whitfield",
                     "course": "IADP", "issued_at": certificate.issued_at.isoformat(),
-                    "expires_at": "2028-03-10"}
+                    "expires_at": "2028-03-10", "origin": "issued"}
     assert datetime.fromisoformat(body["issued_at"]).tzinfo is not None
 
 
@@ -441,6 +441,8 @@ def test_real_responses_match_the_openapi_schemas(app, fresh_app, authorized, wo
     certificate_revoke(serial=revoked.serial, reason="Issued in error to the wrong officer", actor="tests",
                        now=utcnow())
     small = fresh_app(MAX_CONTENT_LENGTH=1024).test_client()
+    over = fresh_app(RATELIMIT_API="1/day").test_client()  # one request a day per address or token
+    over.get(f"/api/v1/certificates/{new_serial()}")        # spends the address's one request
 
     def upload(data: bytes, client=client):
         return client.post("/api/v1/certificates/verify", data={"file": (BytesIO(data), "certificate.pdf")},
@@ -452,6 +454,8 @@ def test_real_responses_match_the_openapi_schemas(app, fresh_app, authorized, wo
             lambda: client.get(f"/api/v1/certificates/{authorized.certificate.serial}"),
             lambda: client.get(f"/api/v1/certificates/{revoked.serial}")],
         ("/certificates/{serial}", "get", "404"): [lambda: client.get(f"/api/v1/certificates/{new_serial()}")],
+        ("/certificates/{serial}", "get", "429"): [
+            lambda: over.get(f"/api/v1/certificates/{authorized.certificate.serial}")],
         ("/certificates/verify", "post", "200"): [
             lambda: upload(authorized.certificate.pdf),
             lambda: upload(revoked.pdf),
@@ -461,6 +465,7 @@ def test_real_responses_match_the_openapi_schemas(app, fresh_app, authorized, wo
             lambda: upload(b"plain text"),
             lambda: client.post("/api/v1/certificates/verify", data={}, content_type="multipart/form-data")],
         ("/certificates/verify", "post", "413"): [lambda: upload(b"%PDF-1.7\n" + b"0" * 8192, client=small)],
+        ("/certificates/verify", "post", "429"): [lambda: upload(authorized.certificate.pdf, client=over)],
         ("/officers/{officer_id}/authority", "get", "200"): [
             lambda: client.get(officer_url, headers=good),
             lambda: client.get(f"/api/v1/officers/{never_authorized.id}/authority", headers=good),  # due null
@@ -472,6 +477,8 @@ def test_real_responses_match_the_openapi_schemas(app, fresh_app, authorized, wo
             lambda: client.get(officer_url, headers=bearer(manager_secret))],
         ("/officers/{officer_id}/authority", "get", "404"): [
             lambda: client.get("/api/v1/officers/987654/authority", headers=good)],
+        ("/officers/{officer_id}/authority", "get", "429"): [  # the token's own budget: the second is refused
+            lambda: [over.get(officer_url, headers=good) for _ in range(2)][-1]],
         ("/openapi.json", "get", "200"): [lambda: client.get("/api/v1/openapi.json")],
     }
     documented = {(path, method, status) for path, item in document["paths"].items()
