@@ -109,6 +109,20 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     NOTICE_FROM = os.environ.get("NOTICE_FROM", "287g-training@localhost")
     NOTICE_STALE_MINUTES = _env_int("NOTICE_STALE_MINUTES", 15)
+    # Rate limits, counted in the database so every process shares them (app/ratelimit/):
+    # "<count>/<period>" per fixed window. Sign-in counts failed attempts per client address
+    # (a classroom behind one address signing in is never refused), the public verify pages
+    # count every request per address, the API per token (per address without one).
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "20/minute")
+    RATELIMIT_VERIFY = os.environ.get("RATELIMIT_VERIFY", "120/minute")
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "600/minute")
+    RATELIMIT_PURGE_PROBABILITY = 0.01  # share of hits that also delete their rule's ended windows
+    # The client address: behind N reverse proxies that set X-Forwarded-For and
+    # X-Forwarded-Proto, set this to N (werkzeug's ProxyFix); 0 trusts no header.
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    # The oversight dashboard's figures are kept this long per process (app/oversight/figures.py).
+    DASHBOARD_CACHE_SECONDS = _env_int("DASHBOARD_CACHE_SECONDS", 300)
     DEMO_ALLOWED = True
     REQUIRED_SETTINGS: tuple[str, ...] = ()
 
@@ -146,6 +160,13 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     DEMO_PASSWORD = "demo-287g-training"
+    # Limits stay on, but high enough that no test trips them by accident; the
+    # rate-limit tests set their own (the environment overrides these too).
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "1000/minute")
+    RATELIMIT_VERIFY = os.environ.get("RATELIMIT_VERIFY", "10000/minute")
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "10000/minute")
+    # Each test sees its own changes on the dashboard at once.
+    DASHBOARD_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

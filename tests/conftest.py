@@ -330,12 +330,17 @@ def make(db) -> Factory:
 # --- signing in -------------------------------------------------------------
 
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+_CSRF_FIELD = re.compile(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">')
 
 
 def csrf_token_from(client, path: str = "/login") -> str:
-    """Return the CSRF token of the client's session, read from a page's meta tag."""
+    """Return the CSRF token of the client's session, read from a page's meta tag or form.
+
+    Signed-in pages carry the meta tag; public pages carry the token only in their forms.
+    """
     response = client.get(path, follow_redirects=True)
-    match = _CSRF_META.search(response.get_data(as_text=True))
+    page = response.get_data(as_text=True)
+    match = _CSRF_META.search(page) or _CSRF_FIELD.search(page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 

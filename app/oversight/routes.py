@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -15,8 +15,8 @@ from app.auth.roles import Role
 from app.extensions import db
 from app.models import utcnow
 from app.oversight.charts import bar_chart, line_chart
-from app.oversight.compliance import Filters, compliance_on, month_ends, officer_figures
-from app.oversight.courses import course_rows
+from app.oversight.compliance import Filters
+from app.oversight.figures import dashboard_figures
 
 bp = Blueprint("oversight", __name__)
 
@@ -44,10 +44,9 @@ def dashboard():
     """Training and authority across agencies, the GAO compliance measure and its trend, per course."""
     filters = _filters()
     today = utcnow().date()
-    officers = officer_figures(today, filters)
-    trend = [compliance_on(day, filters) for day in month_ends(today, 12)]
+    figures = dashboard_figures(today, filters)
+    officers, trend, courses = figures.officers, figures.trend, figures.courses
     current = trend[-1]
-    courses = course_rows(filters)
     table = request.args.get("table")
     if request.args.get("format") == "csv":
         if table == "officers":
@@ -69,6 +68,7 @@ def dashboard():
     options = db.session.execute(select(Agency.state, Agency.field_office).distinct()).all()
     return render_template(
         "oversight/dashboard.html", filters=filters, today=today, officers=officers,
+        computed_at=figures.computed_at, cache_minutes=current_app.config["DASHBOARD_CACHE_SECONDS"] // 60,
         officer_items=_officer_items(officers), trend=trend, current=current, courses=courses,
         states=sorted({s for s, _ in options}), offices=sorted({o for _, o in options if o}),
         models=list(ProgramModel),

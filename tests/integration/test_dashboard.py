@@ -109,3 +109,32 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, auth, world, make, cou
     with count_queries:
         client.get("/oversight/")
     assert count_queries.count == small
+
+
+def test_dashboard_figures_are_kept_for_the_configured_time_and_say_when_computed(
+        client, auth, world, make, count_queries, app):
+    """With the cache on, a second manager's view runs none of the figures' queries and the page
+    says when they were computed; each filter has its own figures; a new day recomputes."""
+    from app.oversight.figures import dashboard_figures
+
+    app.config["DASHBOARD_CACHE_SECONDS"] = 300
+    try:
+        auth.login_as("manager")
+        with count_queries:
+            first = client.get("/oversight/").get_data(as_text=True)
+        computed = count_queries.count
+        assert "computed at" in first and "recomputed every 5 minutes" in first
+        with count_queries:
+            again = client.get("/oversight/").get_data(as_text=True)
+        assert count_queries.count < computed - 10  # only the user, the filter options: no figures
+        assert again.count("<strong>") == first.count("<strong>")
+        with count_queries:
+            client.get("/oversight/?state=FL")
+        assert count_queries.count == computed  # another filter: its own figures
+        today = utcnow().date()
+        figures = dashboard_figures(today, Filters())
+        assert dashboard_figures(today, Filters()) is figures
+        assert dashboard_figures(today + timedelta(days=1), Filters()) is not figures
+    finally:
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0
+        app.extensions.pop("dashboard_figures", None)
