@@ -163,10 +163,9 @@ def main() -> None:
     bare, bare_base = start("bench.bare_app:app", env)
     real, base = start("wsgi:app", env)
     results: dict = {}
-    baselines: dict = {}
     try:
         for scenario in scenarios(data):
-            results[scenario.name] = measure(scenario, base, bare_base, SECONDS, baselines)
+            results[scenario.name] = measure(scenario, base, bare_base, SECONDS)
             print(line(scenario.name, results[scenario.name]), flush=True)
     finally:
         for proc in (bare, real):
