@@ -168,17 +168,16 @@ def test_concurrent_writers_never_see_a_500_and_every_write_lands(make, db, data
 # --- the SQLite engine's transactions, directly --------------------------------------------
 
 @pytest.fixture()
-def engine(db):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's own BEGIN handling; on PostgreSQL the test above covers the behaviour")
-    db.session.remove()
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS busy_probe (id INTEGER PRIMARY KEY, n INTEGER)")
-        conn.exec_driver_sql("DELETE FROM busy_probe")
+def engine(tmp_path):
+    """A SQLite file of its own, so these checks run whatever database the suite is on."""
+    from sqlalchemy import create_engine
+
+    sqlite_engine = create_engine(f"sqlite:///{tmp_path / 'busy.sqlite3'}")
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE busy_probe (id INTEGER PRIMARY KEY, n INTEGER)")
         conn.exec_driver_sql("INSERT INTO busy_probe (id, n) VALUES (1, 0)")
-    yield db.engine
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE busy_probe")
+    yield sqlite_engine
+    sqlite_engine.dispose()
 
 
 def traced(conn) -> list[str]:
@@ -281,7 +280,7 @@ def test_a_writer_gives_up_after_the_busy_timeout_with_an_error(engine, fresh_ap
 
     from app.extensions import db
 
-    impatient = fresh_app(SQLITE_BUSY_TIMEOUT_MS=300)
+    impatient = fresh_app(SQLITE_BUSY_TIMEOUT_MS=300, SQLALCHEMY_DATABASE_URI=str(engine.url))
     holder = engine.connect()
     holder.exec_driver_sql("UPDATE busy_probe SET n = 5")
     try:
