@@ -62,7 +62,7 @@ def prepare(env: dict, *, scale: str, savers: int, submitters: int) -> BenchData
         upgrade(directory=str(ROOT / "migrations"))
         keys_init(Path(env["KEYS_DIR"]))
         if scale == "national":
-            from app.main.demo_national import national_load
+            from app.main.national import national_load
 
             national_load(password=env["DEMO_PASSWORD"], content_dir=ROOT / "content", echo=print)
         else:

@@ -191,7 +191,7 @@ def register_demo_command(app: Flask) -> None:
         if not current_app.config["DEMO_ALLOWED"]:
             raise click.ClickException("demo data never loads in production")
         if scale == "national":
-            from app.main.demo_national import national_load
+            from app.main.national import national_load
 
             national_load(password=current_app.config["DEMO_PASSWORD"],
                           content_dir=current_app.config["CONTENT_DIR"], fraction=fraction, seed=seed)

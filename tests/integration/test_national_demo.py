@@ -23,7 +23,7 @@ from app.certificates.serials import normalize_serial
 from app.certificates.services import signer, verify_url
 from app.certificates.signing import sign_pdf
 from app.courses.models import Enrollment, LessonCompletion, TrainingClass
-from app.main import national_plan
+from app.main.national import plan as national_plan
 
 FRACTION = 0.005
 GENERATED = Agency.ori.like(f"__{national_plan.ORI_MARK}%")

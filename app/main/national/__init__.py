@@ -6,10 +6,10 @@ certificates with their audit entries, dated December 2022 to November 2026.
 `--fraction` scales every count (tests use 0.005).
 
 How:
-- a plan is made first by pure, seeded functions (`national_plan`,
-  `national_history`, `national_records`, `national_exams`): the same seed
+- a plan is made first by pure, seeded functions (`plan`,
+  `history`, `records`, `exams`): the same seed
   always gives the same data;
-- it is written with Core `insert()` executemany batches (`national_write`),
+- it is written with Core `insert()` executemany batches (`write`),
   never the ORM per row, in ONE transaction: either all of it lands or none,
   so a failed run leaves nothing half-made and can simply be repeated;
 - certificates are `origin='imported'` records carried over from the earlier
@@ -44,12 +44,12 @@ from app.assessments.rules import ExamRules
 from app.assessments.services import current_question_revisions
 from app.courses.models import Course, CourseVersion, CourseVersionItem
 from app.extensions import db
-from app.main import national_history as history
-from app.main import national_plan as plan
-from app.main import national_records as records
+from app.main.national import history
+from app.main.national import plan
+from app.main.national import records
 from app.main.demo import demo_load
-from app.main.national_data import FIRST_NAMES, LAST_NAMES
-from app.main.national_exams import Question, build_forms, question_traits
+from app.main.national.data import FIRST_NAMES, LAST_NAMES
+from app.main.national.exams import Question, build_forms, question_traits
 from app.models import utcnow
 
 SEED = 287
@@ -158,7 +158,7 @@ class NationalPlan:
 def national_load(*, password: str, content_dir, fraction: float = 1.0, seed: int = SEED,
                   echo=click.echo) -> dict[str, int]:
     """Load the plain demo, then the national-scale data on top; return what was written (empty if present)."""
-    from app.main.national_rows import write_plan
+    from app.main.national.rows import write_plan
 
     started = time.perf_counter()
     made = demo_load(password=password, content_dir=content_dir)

@@ -1,6 +1,6 @@
 """Rows of the national-scale demo data, written in foreign-key order in the caller's transaction.
 
-Ids are assigned from each table's current maximum (see `national_write`), so
+Ids are assigned from each table's current maximum (see `write`), so
 every row can name the rows it refers to before anything is read back.
 """
 from __future__ import annotations
@@ -20,10 +20,10 @@ from app.authority.models import AuthorityGrant, AuthorityWithdrawal
 from app.certificates.models import Certificate
 from app.certificates.serials import new_serial
 from app.courses.models import ClassInstructor, Enrollment, LessonCompletion, TrainingClass
-from app.main.national_data import REVOCATION_REASONS, WITHDRAWAL_REASONS
-from app.main.national_exams import Scorer, enrollment_outcome
-from app.main.national_plan import WINDOW_START
-from app.main.national_write import CHUNK, BulkWriter, raw_json_table
+from app.main.national.data import REVOCATION_REASONS, WITHDRAWAL_REASONS
+from app.main.national.exams import Scorer, enrollment_outcome
+from app.main.national.plan import WINDOW_START
+from app.main.national.write import CHUNK, BulkWriter, raw_json_table
 
 IMPORT_ACTOR = "import from the earlier system"
 LOCATIONS = {"iadp": "FLETC Charleston, SC", "iadrp": "FLETC Charleston, SC",

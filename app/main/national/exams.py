@@ -25,7 +25,7 @@ from datetime import UTC, datetime, time, timedelta
 from app.assessments.exams import QuestionMeta, choose_questions
 from app.assessments.rules import AttemptRecord, ExamRules, standing
 from app.assessments.types import QUESTION_TYPES
-from app.main.national_plan import CourseSpec, EnrollmentPlan
+from app.main.national.plan import CourseSpec, EnrollmentPlan
 
 MEAN_ABILITY = 2.1
 P_EXPIRED = 0.015   # graded attempts closed by the clock rather than submitted

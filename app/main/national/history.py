@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.main.national_plan import (
+from app.main.national.plan import (
     COVERS, OWN_COURSE, P_CROSS_TRAINING, P_SKIP_REFRESHER, RETRY, WINDOW_END, AgencyPlan, CourseSpec,
     EnrollmentPlan, OfficerPlan, _day_between, monday_on_or_after, plan_enrollment,
 )

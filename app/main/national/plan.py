@@ -2,7 +2,7 @@
 
 No Flask and no database: every function takes a `random.Random` and plain
 data and returns plain data, so one seed always gives one plan and the plan
-can be tested on its own. `app.main.demo_national` turns the plan into rows.
+can be tested on its own. `app.main.national.rows` turns the plan into rows.
 
 The story, at full scale (`TARGETS`, issue 7): 2,000 agencies in 40 states,
 half of them in the program before the window (JEM and WSO), a fifth joining
@@ -15,7 +15,7 @@ enrol again later, and the refresher (IADRP) follows every two years, or
 every year where the agency's policy is annual in-service training; a few
 officers let it lapse (overdue). Officers of some multi-model agencies also
 take the other model's course. Classes still running at the end of the
-window are in progress. `app.main.national_history` plans each officer's
+window are in progress. `app.main.national.history` plans each officer's
 enrollments and adds what the targets need beyond a natural history.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from app.main.national_data import (
+from app.main.national.data import (
     AGENCY_KINDS, FIRST_NAMES, LAST_NAMES, PLACES, STATE_AGENCIES, STATE_NAMES, STATES,
     TERMINATION_REASONS,
 )

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 
 from app.authority.rules import new_grant_dates
 from app.dates import add_years
-from app.main.national_history import training_ends
-from app.main.national_plan import COVERS, WINDOW_END, AgencyPlan, EnrollmentPlan, OfficerPlan
+from app.main.national.history import training_ends
+from app.main.national.plan import COVERS, WINDOW_END, AgencyPlan, EnrollmentPlan, OfficerPlan
 
 P_REVOKED = 0.002
 P_DESIGNATED = 0.82      # trained officers the agency designates (asks authority for)
