@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.agencies.models import Agency, Agreement
@@ -138,6 +138,7 @@ def _record(pending: PendingCertificate, pdf: bytes, now: datetime) -> tuple[Cer
         issuing_official=data.issuing_official, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
         status="valid")
     try:
+        _one_issuance_at_a_time(pending.officer_id, pending.course_key)
         db.session.add(certificate)
         db.session.flush()  # the first write: on SQLite the write lock is taken here
         # Only an older completion is superseded: a pending certificate issued late for an
@@ -164,6 +165,24 @@ def _record(pending: PendingCertificate, pdf: bytes, now: datetime) -> tuple[Cer
         return db.session.execute(select(Certificate).where(
             Certificate.completion_id == pending.completion_id)).scalar_one(), False
     return certificate, True
+
+
+def _one_issuance_at_a_time(officer_id: int, course_key: str) -> None:
+    """Serialise issuance per officer and course until this transaction ends.
+
+    Two completions of one course for one officer, issued at the same moment (a web
+    request and `issue-pending`, say), must not both stay valid: each transaction reads
+    the officer's other valid certificates to supersede them, and under READ COMMITTED
+    neither would see the other's. On PostgreSQL a transaction-scoped advisory lock on
+    (officer, course) makes the second wait for the first to commit; it touches no row,
+    so it cannot deadlock with the audit head row. SQLite needs nothing: BEGIN IMMEDIATE
+    already serialises every writer.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"certificate-issue:{officer_id}:{course_key}".encode()).digest()
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                       {"key": int.from_bytes(digest[:8], "big", signed=True)})
 
 
 def certificate_issue(*, completion: CourseCompletion, now: datetime) -> Certificate:

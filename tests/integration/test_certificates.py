@@ -532,3 +532,41 @@ def test_issuing_a_pending_older_completion_does_not_supersede_the_newer_certifi
     newer = reload(db, newer)
     assert newer.status == "valid", "the certificate of the latest completion stays current"
     assert late.status == "superseded" and late.superseded_by_id == newer.id
+
+
+def test_completions_of_one_course_issued_at_the_same_moment_leave_one_valid_certificate(app, make, db):
+    """Four completions of IADP for one officer, issued at once (requests and `issue-pending`
+    racing): exactly one certificate stays valid, the latest, and it supersedes the rest."""
+    from app.certificates.services import certificates_issue
+    from tests.concurrency import run_together
+
+    world = cert_world(make, db)
+    officer = make.user("officer")
+    completed = [datetime(2026, 11, day, 15, tzinfo=UTC) for day in (2, 9, 16, 23)]
+    completion_ids = []
+    for n, at in enumerate(completed):
+        training_class = make.training_class(world.version, world.instructor, title=f"race class {n}")
+        enrollment = make.enroll(training_class, officer)
+        completion = CourseCompletion(enrollment_id=enrollment.id, officer_id=officer.id,
+                                      course_version_id=enrollment.course_version_id,
+                                      completed_at=at, scores={})
+        db.session.add(completion)
+        db.session.commit()
+        completion_ids.append(completion.id)
+
+    def issue_one(completion_id):
+        def job(go):
+            go()
+            return certificates_issue(completion_ids=[completion_id], now=utcnow())
+        return job
+
+    assert run_together(app, [issue_one(c) for c in completion_ids]) == [1, 1, 1, 1]
+
+    db.session.rollback()
+    certificates = db.session.execute(select(Certificate).where(
+        Certificate.officer_id == officer.id)).scalars().all()
+    assert len(certificates) == 4
+    [valid] = [c for c in certificates if c.status == "valid"]
+    assert valid.completed_on == completed[-1].date()
+    assert all(c.status == "superseded" for c in certificates if c is not valid)
+    assert len(audit_entries(db, "certificate.issue")) == 4
