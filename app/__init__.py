@@ -2,9 +2,15 @@
 from __future__ import annotations
 
 import logging
+import random
 import re
+import sqlite3
+import time
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import (
+    Flask, current_app, has_app_context, has_request_context, jsonify, render_template, request,
+    session,
+)
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -223,12 +229,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     Also take BEGIN away from the sqlite3 driver (isolation_level None, as the
     SQLAlchemy SQLite dialect documents): `_sqlite_begin_statement` emits it.
     """
-    import sqlite3
-
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
-    from flask import current_app, has_app_context
-
     timeout = current_app.config["SQLITE_BUSY_TIMEOUT_MS"] if has_app_context() else 10_000
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
@@ -277,8 +279,6 @@ _SQLITE_BUSY_MS = "sqlite_busy_ms"  # the connection's busy timeout
 def _sqlite_begin(conn) -> None:
     """Note that SQLAlchemy began a transaction; BEGIN itself waits for the first statement."""
     if conn.dialect.name == "sqlite":
-        from flask import has_request_context
-
         conn.info[_SQLITE_TXN] = "snapshot" if has_request_context() else "autocommit"
 
 
@@ -314,10 +314,6 @@ def _sqlite_begin_immediate(dbapi_connection, busy_ms: int) -> None:
     waited up to 450 ms at p99 for a lock held about 1 ms. Here a waiter tries again
     after 0.25..4 ms (jittered, doubling), which cut that wait to about 100 ms.
     """
-    import random
-    import sqlite3
-    import time
-
     deadline = time.monotonic() + busy_ms / 1000
     delay = 0.0005
     dbapi_connection.execute("PRAGMA busy_timeout = 0")

@@ -183,7 +183,16 @@ def _time_is_up(attempt: ExamAttempt, now: datetime) -> bool:
 
 def attempt_save_answer(*, attempt: ExamAttempt, index: int, values, now: datetime) -> None:
     """Save one answer as it is given. Refused once the attempt is closed or time is up."""
-    if not 0 <= index < len(attempt.items):
+    attempt_save_answers(attempt=attempt, indexes=[index], values=values, now=now)
+
+
+def attempt_save_answers(*, attempt: ExamAttempt, indexes: list[int], values, now: datetime) -> None:
+    """Save the answers `values` gives for the questions at `indexes`, in one transaction.
+
+    Refused, saving none, if any index is not a question of the attempt, once the
+    attempt is closed, or when time is up.
+    """
+    if not all(0 <= index < len(attempt.items) for index in indexes):
         raise ExamError("There is no such question in this attempt.")
     if _time_is_up(attempt, now):
         attempt_expire_if_due(attempt=attempt, now=now)
@@ -191,7 +200,7 @@ def attempt_save_answer(*, attempt: ExamAttempt, index: int, values, now: dateti
     if not _lock_if_open(attempt.id):
         db.session.rollback()
         raise ExamError("This attempt has been submitted; answers can no longer change.")
-    _upsert_answers(attempt, [index], values, now, _question_revisions(attempt, [index]))
+    _upsert_answers(attempt, indexes, values, now, _question_revisions(attempt, indexes))
     db.session.commit()
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.assessments.attempts import (
     attempt_revisions_and_answers,
-    ExamError, answered_fields, attempt_expire_if_due, attempt_save_answer, attempt_start, attempt_submit,
+    ExamError, answered_fields, attempt_expire_if_due, attempt_save_answer, attempt_save_answers,
+    attempt_start, attempt_submit,
     enrollment_standing, exam_definition, review_allowed, start_decision,
 )
 from app.assessments.models import CourseCompletion, Disqualification, ExamAttempt
@@ -149,10 +150,9 @@ def submit(attempt_id: int):
     if not ExamForm().validate_on_submit():
         abort(400)
     if request.form.get("action") == "save":
-        now = utcnow()
         try:
-            for index in answered_fields(attempt, request.form):
-                attempt_save_answer(attempt=attempt, index=index, values=request.form, now=now)
+            attempt_save_answers(attempt=attempt, indexes=answered_fields(attempt, request.form),
+                                 values=request.form, now=utcnow())
         except ExamError as error:
             flash(str(error), "error")
         else:

@@ -24,6 +24,14 @@ from app.extensions import db
 from app.models import utcnow
 
 
+def _require_keys() -> None:
+    """Load the signing keys now, so a command without them stops with the reason, not midway."""
+    try:
+        key_material()
+    except KeysError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def register_certificate_commands(app: Flask) -> None:
     """Add the `flask keys` and `flask certificates` groups."""
 
@@ -125,10 +133,7 @@ def register_certificate_commands(app: Flask) -> None:
 
         if db.session.get(TrainingClass, class_id) is None:
             raise click.ClickException(f"no class {class_id}")
-        try:
-            key_material()
-        except KeysError as error:
-            raise click.ClickException(str(error)) from None
+        _require_keys()
         enrollment_ids = db.session.execute(
             select(Enrollment.id).where(Enrollment.class_id == class_id)).scalars().all()
         completions = dict(db.session.execute(select(CourseCompletion.enrollment_id, CourseCompletion.id).where(
@@ -152,10 +157,7 @@ def register_certificate_commands(app: Flask) -> None:
         Each certificate is committed on its own, so an interrupted run keeps
         what it issued and running again issues the rest, each once.
         """
-        try:
-            key_material()
-        except KeysError as error:
-            raise click.ClickException(str(error)) from None
+        _require_keys()
         workers = workers or os.cpu_count() or 1
         now, started = utcnow(), time.perf_counter()
         if workers == 1:

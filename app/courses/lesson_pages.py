@@ -10,7 +10,6 @@ never share it; `lesson_pages_forget` empties it when a database is reset.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from threading import Lock
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,7 +19,6 @@ from app.courses.models import Course, CourseVersion, CourseVersionItem, LessonR
 from app.extensions import db
 
 _CACHE_KEY = "lesson_pages"
-_lock = Lock()
 
 
 @dataclass(frozen=True)
@@ -66,10 +64,11 @@ def version_pages(version_id: int) -> VersionPages | None:
     cache: dict[int, VersionPages] = current_app.extensions.setdefault(_CACHE_KEY, {})
     pages = cache.get(version_id)
     if pages is None:
+        # Two threads may both read a version the first time; the pages are equal, and
+        # a dict assignment is atomic, so either result may stay.
         pages = _read(version_id)
         if pages is not None:
-            with _lock:
-                cache[version_id] = pages
+            cache[version_id] = pages
     return pages
 
 

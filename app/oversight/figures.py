@@ -48,6 +48,14 @@ class _Cache:
         with self.guard:
             return self.locks.setdefault(key, threading.Lock())
 
+    def forget_expired(self, *, keep: tuple) -> None:
+        """Drop expired figures and their idle locks, so filters and days cannot grow the cache for ever."""
+        now = time.monotonic()
+        with self.guard:
+            self.entries = {k: v for k, v in self.entries.items() if v[0] > now}
+            self.locks = {k: lock for k, lock in self.locks.items()
+                          if k == keep or k in self.entries or lock.locked()}
+
 
 def dashboard_figures(today: date, filters: Filters, *, fresh: bool = False) -> DashboardFigures:
     """The figures for `today` under `filters`, from this process's cache when young enough."""
@@ -61,10 +69,8 @@ def dashboard_figures(today: date, filters: Filters, *, fresh: bool = False) -> 
         if entry is not None and not fresh and entry[0] > time.monotonic():
             return entry[1]
         figures = _compute(today, filters)
-        # Drop expired entries so many filter combinations cannot grow the cache for ever.
-        now = time.monotonic()
-        cache.entries = {k: v for k, v in cache.entries.items() if v[0] > now}
-        cache.entries[key] = (now + seconds, figures)
+        cache.entries[key] = (time.monotonic() + seconds, figures)
+        cache.forget_expired(keep=key)
         return figures
 
 
